@@ -1,0 +1,6 @@
+/**
+ * Reference SaaS application that puts all Tenancy modules together.
+ *
+ * <p>This module builds and is published, but its API is not written yet; see the project README for the plan.
+ */
+package dev.tenancy.sample;

@@ -1,0 +1,6 @@
+/**
+ * Tenant isolation enforced by PostgreSQL row-level security.
+ *
+ * <p>This module builds and is published, but its API is not written yet; see the project README for the plan.
+ */
+package dev.tenancy.jdbc;

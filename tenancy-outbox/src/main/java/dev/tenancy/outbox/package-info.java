@@ -1,0 +1,6 @@
+/**
+ * Transactional outbox and idempotency keys.
+ *
+ * <p>This module builds and is published, but its API is not written yet; see the project README for the plan.
+ */
+package dev.tenancy.outbox;

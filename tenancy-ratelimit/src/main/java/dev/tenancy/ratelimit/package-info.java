@@ -1,0 +1,6 @@
+/**
+ * Per-tenant rate limits, concurrency budgets and fair scheduling.
+ *
+ * <p>This module builds and is published, but its API is not written yet; see the project README for the plan.
+ */
+package dev.tenancy.ratelimit;
