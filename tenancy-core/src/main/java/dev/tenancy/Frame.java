@@ -1,0 +1,65 @@
+package dev.tenancy;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One binding on one thread's stack of scopes. Immutable but for {@code closed}, which only the owner thread
+ * touches, so no synchronisation is needed.
+ */
+final class Frame implements TenantScope {
+
+  final TenantId tenant; // null for the system scope and for an explicit "no tenant" binding
+  final String systemReason; // non-null exactly for the system scope
+  final Frame parent;
+  final Thread owner;
+  boolean closed;
+  private TenantSnapshot snapshot;
+
+  Frame(TenantId tenant, String systemReason, Frame parent) {
+    this.tenant = tenant;
+    this.systemReason = systemReason;
+    this.parent = parent;
+    this.owner = Thread.currentThread();
+  }
+
+  /** The MDC value of this binding, or null when the key must be absent. */
+  String mdcValue() {
+    if (tenant != null) {
+      return tenant.value();
+    }
+    return systemReason != null ? TenantContext.SYSTEM_MDC_VALUE : null;
+  }
+
+  boolean sameBinding(TenantId otherTenant, String otherReason) {
+    return Objects.equals(tenant, otherTenant) && Objects.equals(systemReason, otherReason);
+  }
+
+  // Cached so that capturing the same scope repeatedly (one capture per submitted task) allocates nothing.
+  TenantSnapshot snapshot() {
+    TenantSnapshot s = snapshot;
+    if (s == null) {
+      s = new TenantSnapshot(tenant, systemReason);
+      snapshot = s;
+    }
+    return s;
+  }
+
+  @Override
+  public Optional<TenantId> tenant() {
+    return Optional.ofNullable(tenant);
+  }
+
+  @Override
+  public void close() {
+    TenantContext.close(this);
+  }
+
+  @Override
+  public String toString() {
+    if (tenant != null) {
+      return "TenantScope[" + tenant + "]";
+    }
+    return systemReason != null ? "TenantScope[system: " + systemReason + "]" : "TenantScope[no tenant]";
+  }
+}

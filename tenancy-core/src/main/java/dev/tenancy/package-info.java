@@ -1,0 +1,8 @@
+/**
+ * Tenant identity, the scoped tenant context and its propagation across threads, logs and traces, and request
+ * tenant resolution.
+ *
+ * <p>Start with {@link dev.tenancy.TenantContext}. Nothing here accepts or returns {@code null} unless a method
+ * says so; look-ups return {@link java.util.Optional}.
+ */
+package dev.tenancy;
