@@ -15,6 +15,7 @@ final class Frame implements TenantScope {
   final Thread owner;
   boolean closed;
   private TenantSnapshot snapshot;
+  private Optional<TenantId> current;
 
   Frame(TenantId tenant, String systemReason, Frame parent) {
     this.tenant = tenant;
@@ -45,9 +46,15 @@ final class Frame implements TenantScope {
     return s;
   }
 
+  // Cached: TenantContext.current() is called on hot paths (every JDBC transaction, every cache key).
   @Override
   public Optional<TenantId> tenant() {
-    return Optional.ofNullable(tenant);
+    Optional<TenantId> c = current;
+    if (c == null) {
+      c = Optional.ofNullable(tenant);
+      current = c;
+    }
+    return c;
   }
 
   @Override

@@ -69,7 +69,7 @@ public final class TenantContext {
    */
   public static Optional<TenantId> current() {
     Frame frame = CURRENT.get();
-    return frame == null ? Optional.empty() : Optional.ofNullable(frame.tenant);
+    return frame == null ? Optional.empty() : frame.tenant();
   }
 
   /**
