@@ -1,0 +1,17 @@
+package dev.tenancy.jdbc;
+
+/** What {@link TenantDataSource} does with a statement that runs while no tenant is in context. */
+public enum NoTenantPolicy {
+
+  /**
+   * The default: the statement is refused with an {@link java.sql.SQLException} (SQLState {@code 28000}) before it
+   * reaches the database.
+   */
+  REFUSE,
+
+  /**
+   * The statement runs with the tenant setting empty, so row-level security shows no tenant rows and rejects
+   * writes to tenant tables. Useful when the same pool also serves tables that are not tenant-scoped.
+   */
+  BIND_NONE
+}
