@@ -1,0 +1,20 @@
+package dev.tenancy.test;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Gives JUnit 5 test and lifecycle methods a {@link TestDatabase} parameter: a fresh database per test, dropped
+ * after it. See {@link PostgresExtension}.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(PostgresExtension.class)
+public @interface TenancyPostgres {}

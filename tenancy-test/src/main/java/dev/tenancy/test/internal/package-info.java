@@ -1,0 +1,6 @@
+/**
+ * Server discovery, process management and naming behind the {@code dev.tenancy.test} fixtures.
+ *
+ * <p>Not part of the public API; may change without notice.
+ */
+package dev.tenancy.test.internal;

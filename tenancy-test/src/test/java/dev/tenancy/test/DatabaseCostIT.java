@@ -1,0 +1,34 @@
+package dev.tenancy.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Measures what a fresh database per test costs, to keep the per-test overhead honest. */
+class DatabaseCostIT {
+
+  @Test
+  void creatingAndDroppingADatabaseWithARoleIsCheap() {
+    TestDatabase.create().close(); // warm-up: server start, driver loading
+    int rounds = 10;
+    long plain = 0;
+    long withRole = 0;
+    for (int i = 0; i < rounds; i++) {
+      long t0 = System.nanoTime();
+      TestDatabase.create().close();
+      long t1 = System.nanoTime();
+      try (TestDatabase db = TestDatabase.create()) {
+        db.createRole("app");
+      }
+      long t2 = System.nanoTime();
+      plain += t1 - t0;
+      withRole += t2 - t1;
+    }
+    double plainMs = plain / 1e6 / rounds;
+    double withRoleMs = withRole / 1e6 / rounds;
+    System.out.printf("tenancy-test: create+drop database %.1f ms, with one role %.1f ms (mean of %d)%n",
+        plainMs, withRoleMs, rounds);
+    // The design budget is ~300 ms per test; beyond that, databases should come from a prepared template.
+    assertThat(plainMs).isLessThan(300);
+  }
+}
