@@ -120,9 +120,9 @@ final class Analysis {
     }
     List<Policy> all = policiesByTable.getOrDefault(table.oid(), List.of());
     if (all.isEmpty()) {
-      issues.add(new Issue(Kind.NO_POLICY, name + " has no row-level security policy, so with row-level security"
-          + " on nobody but its owner can use it, and with it off everybody sees every tenant; run: "
-          + generated(table).get(3).replace("\n", "")));
+      issues.add(new Issue(Kind.NO_POLICY, name + " has no row-level security policy, so while row-level"
+          + " security is on no role subject to it can read or write a row, and once it is off every role sees"
+          + " every tenant; run: " + oneLine(generated(table).get(3))));
       return issues;
     }
     List<Policy> applicable = all.stream().filter(Policy::appliesToRole).toList();
@@ -175,7 +175,7 @@ final class Analysis {
       issues.add(new Issue(Kind.COMMAND_NOT_COVERED, "no permissive policy on " + name + " grants "
           + String.join(", ", uncovered) + " to role " + Identifiers.quote(catalog.role.name())
           + ", so those commands match no rows (fail closed); if the application needs them, use one FOR ALL"
-          + " policy such as: " + generated(table).get(3).replace("\n", "")));
+          + " policy such as: " + oneLine(generated(table).get(3))));
     }
     return issues;
   }
@@ -251,7 +251,7 @@ final class Analysis {
         + ", and a query that names the partition is checked against the partition's own row-level security, not"
         + " the parent's; it has " + String.join(", ", problems) + "; revoke direct access (REVOKE ALL ON "
         + partition.qualified() + " FROM " + Identifiers.quote(catalog.role.name())
-        + ") or protect it too: " + String.join("; ", generated(partition)).replace("\n", "")));
+        + ") or protect it too: " + oneLine(String.join("; ", generated(partition)))));
   }
 
   private void roleFindings(Iterable<Table> tables, List<Finding> findings) {
@@ -406,6 +406,10 @@ final class Analysis {
 
   private String predicate(Table table) {
     return TenantPolicy.predicate(columnName(), table.columnType(), setting);
+  }
+
+  private static String oneLine(String sql) {
+    return sql.replace("\n  ", " ");
   }
 
   private List<String> generated(Table table) {

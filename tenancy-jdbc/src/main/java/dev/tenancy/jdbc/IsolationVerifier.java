@@ -85,6 +85,14 @@ public final class IsolationVerifier {
       try {
         catalog = Catalog.read(connection, tenantColumn);
         threshold = PgJdbc.prepareThreshold(connection);
+      } catch (SQLException e) {
+        if (PoolerProbe.isStatementClash(e)) {
+          throw new SQLException("reading the catalog failed with '" + e.getMessage() + "': pgjdbc's named prepared"
+              + " statements are reaching server connections that did not prepare them, so a transaction-mode"
+              + " pooler is in front of the database; add prepareThreshold=0 to the JDBC URL, or enable"
+              + " max_prepared_statements in PgBouncer 1.21+", e.getSQLState(), e);
+        }
+        throw e;
       } finally {
         connection.rollback();
         connection.setAutoCommit(autoCommit);
@@ -107,7 +115,15 @@ public final class IsolationVerifier {
             + " carries another client's tenant; bind it per transaction with set_config('" + setting
             + "', ?, true) (TenantBinding.TRANSACTION), or connect in session mode"));
       }
-      if (pooler.prepareThreshold().isPresent() && pooler.prepareThreshold().getAsInt() > 0) {
+      if (pooler.statementClash()) {
+        // Not a risk but an observed failure, so it stops startup like an error would.
+        findings.add(new Finding(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER, Finding.Severity.ERROR, database,
+            pooler.evidence() + "; pgjdbc's prepareThreshold is " + (pooler.prepareThreshold().isPresent()
+                ? pooler.prepareThreshold().getAsInt() : "unknown") + ", so queries will fail at random with"
+            + " \"prepared statement S_n already exists\" or run with another statement's parameters; add"
+            + " prepareThreshold=0 to the JDBC URL unless the pooler tracks prepared statements (PgBouncer 1.21+"
+            + " with max_prepared_statements > 0)"));
+      } else if (pooler.prepareThreshold().isPresent() && pooler.prepareThreshold().getAsInt() > 0) {
         findings.add(Finding.of(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER, database, "a transaction-mode pooler"
             + " is in front of database " + database + " (" + pooler.evidence() + ") and pgjdbc's"
             + " prepareThreshold is " + pooler.prepareThreshold().getAsInt() + ", so named server-side prepared"

@@ -14,15 +14,17 @@ public final class PoolerDetection {
 
   private final boolean transactionPooler;
   private final boolean declared;
+  private final boolean statementClash;
   private final int firstBackendPid;
   private final int secondBackendPid;
   private final int prepareThreshold;
   private final String evidence;
 
-  private PoolerDetection(boolean transactionPooler, boolean declared, int firstBackendPid, int secondBackendPid,
-      int prepareThreshold, String evidence) {
+  private PoolerDetection(boolean transactionPooler, boolean declared, boolean statementClash, int firstBackendPid,
+      int secondBackendPid, int prepareThreshold, String evidence) {
     this.transactionPooler = transactionPooler;
     this.declared = declared;
+    this.statementClash = statementClash;
     this.firstBackendPid = firstBackendPid;
     this.secondBackendPid = secondBackendPid;
     this.prepareThreshold = prepareThreshold;
@@ -31,13 +33,22 @@ public final class PoolerDetection {
 
   static PoolerDetection probed(boolean transactionPooler, int firstBackendPid, int secondBackendPid,
       OptionalInt prepareThreshold, String evidence) {
-    return new PoolerDetection(transactionPooler, false, firstBackendPid, secondBackendPid,
+    return new PoolerDetection(transactionPooler, false, false, firstBackendPid, secondBackendPid,
         prepareThreshold.orElse(UNKNOWN), evidence);
   }
 
+  static PoolerDetection statementClash(OptionalInt prepareThreshold, String evidence) {
+    return new PoolerDetection(true, false, true, UNKNOWN, UNKNOWN, prepareThreshold.orElse(UNKNOWN), evidence);
+  }
+
   static PoolerDetection declared(OptionalInt prepareThreshold) {
-    return new PoolerDetection(true, true, UNKNOWN, UNKNOWN, prepareThreshold.orElse(UNKNOWN),
+    return new PoolerDetection(true, true, false, UNKNOWN, UNKNOWN, prepareThreshold.orElse(UNKNOWN),
         "the application declared that it connects through a transaction-mode pooler");
+  }
+
+  /** Whether the probe failed because named prepared statements already clash on shared server connections. */
+  boolean statementClash() {
+    return statementClash;
   }
 
   /**

@@ -33,48 +33,76 @@ final class PoolerProbe {
   static PoolerDetection detect(DataSource dataSource, Duration timeout) throws SQLException {
     try (Connection first = dataSource.getConnection()) {
       OptionalInt threshold = PgJdbc.prepareThreshold(first);
-      boolean autoCommit = first.getAutoCommit();
-      int networkTimeout = first.getNetworkTimeout();
       try {
-        first.setAutoCommit(false);
-        int firstPid = backendPid(first);
-        first.commit();
-        Connection holder = secondConnection(dataSource);
-        if (holder == null) {
-          int secondPid = backendPid(first);
-          first.commit();
-          return PoolerDetection.probed(firstPid != secondPid, firstPid, secondPid, threshold,
-              describe(firstPid, secondPid) + " (no second connection could be opened to hold the pool, so a"
-                  + " pooler that returns the same server connection to an idle client may go unnoticed)");
+        return probe(dataSource, first, threshold, timeout);
+      } catch (SQLException e) {
+        if (!isStatementClash(e)) {
+          throw e;
         }
-        try (holder) {
-          boolean holderAutoCommit = holder.getAutoCommit();
-          holder.setAutoCommit(false);
-          int holderPid = backendPid(holder);
-          int secondPid;
-          try {
-            first.setNetworkTimeout(SAME_THREAD, Math.toIntExact(timeout.toMillis()));
-            secondPid = backendPid(first);
-            first.commit();
-          } catch (SQLException e) {
-            if (!timedOut(e)) {
-              throw e;
-            }
-            return PoolerDetection.probed(true, firstPid, -1, threshold, "a second transaction on the connection"
-                + " that had used backend " + firstPid + " waited more than " + timeout.toMillis() + " ms while"
-                + " another connection held backend " + holderPid + " in a transaction, so both share a pooled"
-                + " server connection");
-          } finally {
-            holder.rollback();
-            holder.setAutoCommit(holderAutoCommit);
-          }
-          return PoolerDetection.probed(firstPid != secondPid, firstPid, secondPid, threshold,
-              describe(firstPid, secondPid) + " while another connection held backend " + holderPid
-                  + " in a transaction");
-        }
-      } finally {
-        restore(first, autoCommit, networkTimeout);
+        return PoolerDetection.statementClash(threshold, "the server answered '" + e.getMessage() + "' to the"
+            + " probe: pgjdbc's named prepared statements are reaching server connections that did not prepare"
+            + " them, which happens only behind a transaction-mode pooler");
       }
+    }
+  }
+
+  /**
+   * Whether the server reported a named prepared statement that already exists (42P05) or does not exist (26000):
+   * pgjdbc names statements per client connection, so a clash means server connections are being shared.
+   */
+  static boolean isStatementClash(SQLException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql
+          && ("42P05".equals(sql.getSQLState()) || "26000".equals(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static PoolerDetection probe(DataSource dataSource, Connection first, OptionalInt threshold,
+      Duration timeout) throws SQLException {
+    boolean autoCommit = first.getAutoCommit();
+    int networkTimeout = first.getNetworkTimeout();
+    try {
+      first.setAutoCommit(false);
+      int firstPid = backendPid(first);
+      first.commit();
+      Connection holder = secondConnection(dataSource);
+      if (holder == null) {
+        int secondPid = backendPid(first);
+        first.commit();
+        return PoolerDetection.probed(firstPid != secondPid, firstPid, secondPid, threshold,
+            describe(firstPid, secondPid) + " (no second connection could be opened to hold the pool, so a"
+                + " pooler that returns the same server connection to an idle client may go unnoticed)");
+      }
+      try (holder) {
+        boolean holderAutoCommit = holder.getAutoCommit();
+        holder.setAutoCommit(false);
+        int holderPid = backendPid(holder);
+        int secondPid;
+        try {
+          first.setNetworkTimeout(SAME_THREAD, Math.toIntExact(timeout.toMillis()));
+          secondPid = backendPid(first);
+          first.commit();
+        } catch (SQLException e) {
+          if (!timedOut(e)) {
+            throw e;
+          }
+          return PoolerDetection.probed(true, firstPid, -1, threshold, "a second transaction on the connection"
+              + " that had used backend " + firstPid + " waited more than " + timeout.toMillis() + " ms while"
+              + " another connection held backend " + holderPid + " in a transaction, so both share a pooled"
+              + " server connection");
+        } finally {
+          holder.rollback();
+          holder.setAutoCommit(holderAutoCommit);
+        }
+        return PoolerDetection.probed(firstPid != secondPid, firstPid, secondPid, threshold,
+            describe(firstPid, secondPid) + " while another connection held backend " + holderPid
+                + " in a transaction");
+      }
+    } finally {
+      restore(first, autoCommit, networkTimeout);
     }
   }
 
