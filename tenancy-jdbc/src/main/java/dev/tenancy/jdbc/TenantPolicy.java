@@ -1,0 +1,313 @@
+package dev.tenancy.jdbc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The row-level-security SQL that isolates one table by tenant, ready to paste into a Flyway or Liquibase migration.
+ *
+ * <pre>{@code
+ * TenantPolicy policy = TenantPolicy.forTable("billing.invoices").build();
+ * policy.statements().forEach(jdbc::execute);   // or write policy.sql() into V7__invoices_rls.sql
+ * }</pre>
+ *
+ * <p>The statements enable and force row-level security, replace the policy {@code tenancy_isolation} with one
+ * permissive {@code FOR ALL} policy whose {@code USING} and {@code WITH CHECK} are both
+ * {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)}, and make the tenant
+ * column default to the bound tenant. Running them twice leaves the same state, so they are safe in repeatable
+ * migrations. The predicate has no {@code OR} branch (so the tenant index stays usable), reads the setting once
+ * per statement (an InitPlan, not once per row), and turns both "never set" (NULL) and "reset at commit"
+ * ({@code ''}) into NULL, so a connection without a tenant sees no rows and can write none, without a cast error.
+ *
+ * <p>Names are taken literally, as stored in the catalog (so {@code Invoices} means the quoted, mixed-case name),
+ * and quoted only where PostgreSQL needs it. Anything that is not a plain identifier is rejected, which makes
+ * injection through names impossible. Instances are immutable and thread-safe.
+ */
+public final class TenantPolicy {
+
+  /** Name of the tenant column unless {@link Builder#tenantColumn(String)} says otherwise. */
+  public static final String DEFAULT_TENANT_COLUMN = "tenant_id";
+  /** Type of the tenant column unless {@link Builder#columnType(String)} says otherwise. */
+  public static final String DEFAULT_COLUMN_TYPE = "text";
+  /** The custom setting holding the current tenant unless {@link Builder#setting(String)} says otherwise. */
+  public static final String DEFAULT_SETTING = "tenancy.tenant_id";
+  /** Name of the generated policy unless {@link Builder#policyName(String)} says otherwise. */
+  public static final String DEFAULT_POLICY_NAME = "tenancy_isolation";
+
+  private static final int MAX_IDENTIFIER_LENGTH = 63;
+
+  private final String table;
+  private final String quotedTable;
+  private final String tableNameOnly;
+  private final String tenantColumn;
+  private final String columnType;
+  private final String setting;
+  private final String policyName;
+  private final List<String> statements;
+
+  private TenantPolicy(String table, String quotedTable, String tableNameOnly, String tenantColumn,
+      String columnType, String setting, String policyName) {
+    this.table = table;
+    this.quotedTable = quotedTable;
+    this.tableNameOnly = tableNameOnly;
+    this.tenantColumn = tenantColumn;
+    this.columnType = columnType;
+    this.setting = setting;
+    this.policyName = policyName;
+    this.statements = render(quotedTable, Identifiers.quote(tenantColumn), columnType, setting,
+        Identifiers.quote(policyName));
+  }
+
+  /**
+   * Starts a policy for {@code table}.
+   *
+   * @param table the table, as {@code name} or {@code schema.name}; an unqualified name resolves through the
+   *     {@code search_path} of whoever runs the SQL
+   * @return a single-use builder
+   * @throws IllegalArgumentException if {@code table} is not a plain identifier or {@code schema.identifier}
+   */
+  public static Builder forTable(String table) {
+    Identifiers.qualifiedName("table", table);
+    return new Builder(table);
+  }
+
+  /**
+   * The statements, in the order they must run, without trailing semicolons.
+   *
+   * @return the immutable list of statements
+   */
+  public List<String> statements() {
+    return statements;
+  }
+
+  /**
+   * The statements as one script, each ended by a semicolon and a line break.
+   *
+   * @return the SQL script
+   */
+  public String sql() {
+    return statements.stream().map(s -> s + ";\n").collect(Collectors.joining());
+  }
+
+  /**
+   * The tenant predicate used as both {@code USING} and {@code WITH CHECK}.
+   *
+   * @return for example {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)}
+   */
+  public String predicate() {
+    return predicate(Identifiers.quote(tenantColumn), columnType, setting);
+  }
+
+  /**
+   * A {@code CREATE INDEX IF NOT EXISTS} statement for an index led by the tenant column, so the planner can use the
+   * policy's equality as an index condition. Not part of {@link #statements()}: on a large table you may want
+   * {@code CONCURRENTLY} outside a transaction, and an existing primary key {@code (tenant_id, id)} already serves.
+   *
+   * @param keyColumns columns that follow the tenant column, for example {@code "id"}
+   * @return the statement, without a trailing semicolon
+   * @throws IllegalArgumentException if a column is not a plain identifier or is the tenant column itself
+   */
+  public String indexStatement(String... keyColumns) {
+    Objects.requireNonNull(keyColumns, "keyColumns");
+    List<String> columns = new ArrayList<>();
+    columns.add(tenantColumn);
+    for (String column : keyColumns) {
+      Identifiers.requireName("keyColumns", column);
+      if (column.equals(tenantColumn)) {
+        throw new IllegalArgumentException("keyColumns must not repeat the tenant column '" + tenantColumn
+            + "'; it always leads the index");
+      }
+      columns.add(column);
+    }
+    String name = tableNameOnly + "_" + String.join("_", columns) + "_idx";
+    if (name.length() > MAX_IDENTIFIER_LENGTH) {
+      // PostgreSQL would truncate silently; doing it here keeps the name stable and visible in the SQL.
+      name = name.substring(0, MAX_IDENTIFIER_LENGTH);
+    }
+    return "CREATE INDEX IF NOT EXISTS " + Identifiers.quote(name) + " ON " + quotedTable + " ("
+        + columns.stream().map(Identifiers::quote).collect(Collectors.joining(", ")) + ")";
+  }
+
+  /**
+   * The table as given to {@link #forTable(String)}.
+   *
+   * @return the table name
+   */
+  public String table() {
+    return table;
+  }
+
+  /**
+   * The tenant column.
+   *
+   * @return the column name
+   */
+  public String tenantColumn() {
+    return tenantColumn;
+  }
+
+  /**
+   * The SQL type the setting is cast to, which must be the tenant column's type.
+   *
+   * @return the type name, in lower case
+   */
+  public String columnType() {
+    return columnType;
+  }
+
+  /**
+   * The custom setting that holds the current tenant.
+   *
+   * @return the setting name
+   */
+  public String setting() {
+    return setting;
+  }
+
+  /**
+   * The name of the generated policy.
+   *
+   * @return the policy name
+   */
+  public String policyName() {
+    return policyName;
+  }
+
+  /** Returns {@link #sql()}. */
+  @Override
+  public String toString() {
+    return sql();
+  }
+
+  static String predicate(String quotedColumn, String columnType, String setting) {
+    // The sub-select makes the planner evaluate the setting once as an InitPlan; nullif turns the '' left behind
+    // by a committed set_config(..., true) into NULL, so "no tenant" matches nothing instead of failing a cast.
+    return quotedColumn + " = (SELECT nullif(current_setting(" + Identifiers.literal(setting) + ", true), '')::"
+        + columnType + ")";
+  }
+
+  /** Renders from already quoted names; the verifier uses this for names it read from the catalog. */
+  static List<String> render(String quotedTable, String quotedColumn, String columnType, String setting,
+      String quotedPolicy) {
+    String predicate = predicate(quotedColumn, columnType, setting);
+    return List.of(
+        "ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS " + quotedPolicy + " ON " + quotedTable,
+        "CREATE POLICY " + quotedPolicy + " ON " + quotedTable + " AS PERMISSIVE FOR ALL TO PUBLIC\n"
+            + "  USING (" + predicate + ")\n"
+            + "  WITH CHECK (" + predicate + ")",
+        // A sub-select is not allowed in a column default, so here the setting is read directly.
+        "ALTER TABLE " + quotedTable + " ALTER COLUMN " + quotedColumn + " SET DEFAULT nullif(current_setting("
+            + Identifiers.literal(setting) + ", true), '')::" + columnType);
+  }
+
+  /**
+   * Configures a {@link TenantPolicy}. Each option may be set at most once and {@link #build()} may be called once;
+   * a builder is not thread-safe.
+   */
+  public static final class Builder {
+    private final String table;
+    private @Nullable String tenantColumn;
+    private @Nullable String columnType;
+    private @Nullable String setting;
+    private @Nullable String policyName;
+    private boolean built;
+
+    private Builder(String table) {
+      this.table = table;
+    }
+
+    /**
+     * Sets the tenant column; defaults to {@value TenantPolicy#DEFAULT_TENANT_COLUMN}.
+     *
+     * @param column a plain identifier
+     * @return this builder
+     * @throws IllegalArgumentException if {@code column} is not a plain identifier
+     * @throws IllegalStateException if the column was already set
+     */
+    public Builder tenantColumn(String column) {
+      checkUnset("tenantColumn", tenantColumn, column);
+      tenantColumn = Identifiers.requireName("tenantColumn", column);
+      return this;
+    }
+
+    /**
+     * Sets the type of the tenant column, to which the setting's text is cast; defaults to
+     * {@value TenantPolicy#DEFAULT_COLUMN_TYPE}. Use {@code uuid}, {@code bigint} and so on for other columns.
+     *
+     * @param type a type name such as {@code uuid} or {@code character varying(63)}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code type} does not look like a type name
+     * @throws IllegalStateException if the type was already set
+     */
+    public Builder columnType(String type) {
+      checkUnset("columnType", columnType, type);
+      columnType = Identifiers.requireType(type);
+      return this;
+    }
+
+    /**
+     * Sets the custom setting holding the current tenant; defaults to {@value TenantPolicy#DEFAULT_SETTING}. It must
+     * be the name the tenant-binding {@code DataSource} uses.
+     *
+     * @param name a dotted custom setting name
+     * @return this builder
+     * @throws IllegalArgumentException if {@code name} is not a dotted custom setting name
+     * @throws IllegalStateException if the setting was already set
+     */
+    public Builder setting(String name) {
+      checkUnset("setting", setting, name);
+      setting = Identifiers.requireSetting(name);
+      return this;
+    }
+
+    /**
+     * Sets the policy name; defaults to {@value TenantPolicy#DEFAULT_POLICY_NAME}. The generated SQL drops and
+     * recreates the policy of that name.
+     *
+     * @param name a plain identifier
+     * @return this builder
+     * @throws IllegalArgumentException if {@code name} is not a plain identifier
+     * @throws IllegalStateException if the name was already set
+     */
+    public Builder policyName(String name) {
+      checkUnset("policyName", policyName, name);
+      policyName = Identifiers.requireName("policyName", name);
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @return the immutable policy
+     * @throws IllegalStateException if this builder already built a policy
+     */
+    public TenantPolicy build() {
+      if (built) {
+        throw new IllegalStateException("this TenantPolicy.Builder already built a policy; start a new one with "
+            + "TenantPolicy.forTable(...)");
+      }
+      built = true;
+      String[] parts = table.split("\\.");
+      return new TenantPolicy(table, Identifiers.qualifiedName("table", table), parts[parts.length - 1],
+          tenantColumn != null ? tenantColumn : DEFAULT_TENANT_COLUMN,
+          columnType != null ? columnType : DEFAULT_COLUMN_TYPE,
+          setting != null ? setting : DEFAULT_SETTING,
+          policyName != null ? policyName : DEFAULT_POLICY_NAME);
+    }
+
+    private void checkUnset(String option, @Nullable String current, String requested) {
+      if (built) {
+        throw new IllegalStateException("this TenantPolicy.Builder already built a policy; start a new one");
+      }
+      if (current != null) {
+        throw new IllegalStateException(option + " was already set to '" + current + "'; cannot set it again to '"
+            + requested + "'");
+      }
+    }
+  }
+}

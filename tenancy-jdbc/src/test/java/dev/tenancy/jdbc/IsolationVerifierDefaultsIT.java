@@ -1,0 +1,57 @@
+package dev.tenancy.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenancy.jdbc.Finding.Kind;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Without {@code schemas(...)} every non-system schema is checked; this class owns its whole database. */
+class IsolationVerifierDefaultsIT {
+
+  private static PgTestDatabase db;
+
+  @BeforeAll
+  static void createDatabase() throws SQLException {
+    db = PgTestDatabase.create();
+    String app = db.appRole();
+    db.exec("CREATE SCHEMA billing", "CREATE SCHEMA reporting",
+        "GRANT USAGE ON SCHEMA billing, reporting TO " + app,
+        "CREATE TABLE public.notes (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))",
+        "CREATE TABLE billing.invoices (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))",
+        "CREATE TABLE public.settings (key text PRIMARY KEY, value text)",
+        "CREATE VIEW reporting.invoice_count AS SELECT tenant_id, count(*) FROM billing.invoices GROUP BY 1",
+        "GRANT SELECT ON reporting.invoice_count, public.settings TO " + app,
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON public.notes, billing.invoices TO " + app);
+    db.exec(TenantPolicy.forTable("public.notes").build().statements().toArray(String[]::new));
+  }
+
+  @AfterAll
+  static void dropDatabase() throws SQLException {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void everyNonSystemSchemaIsCheckedAndViewsAreFollowedAcrossSchemas() throws SQLException {
+    IsolationReport report = IsolationVerifier.builder(db.app()).build().verify();
+
+    assertThat(report.findings()).extracting(Finding::object)
+        .contains("billing.invoices", "reporting.invoice_count")
+        .doesNotContain("public.notes", "public.settings")
+        .noneMatch(object -> object.startsWith("pg_catalog.") || object.startsWith("information_schema."));
+    assertThat(report.findings(Kind.RLS_NOT_ENABLED)).extracting(Finding::object).containsExactly("billing.invoices");
+    assertThat(report.findings(Kind.VIEW_NOT_SECURITY_INVOKER)).extracting(Finding::object)
+        .containsExactly("reporting.invoice_count");
+  }
+
+  @Test
+  void aSchemaListLimitsTheTablesChecked() throws SQLException {
+    IsolationReport report = IsolationVerifier.builder(db.app()).schemas("public").build().verify();
+
+    assertThat(report.findings()).isEmpty();
+  }
+}

@@ -1,0 +1,509 @@
+package dev.tenancy.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.tenancy.jdbc.Finding.Kind;
+import dev.tenancy.jdbc.Finding.Severity;
+import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
+import dev.tenancy.jdbc.IsolationVerifier.TenantBinding;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One deliberately broken schema per finding kind. Each test works in its own schema and verifies only that
+ * schema, so tests cannot see each other's breakage; role-level breakage uses a role of its own.
+ */
+class IsolationVerifierIT {
+
+  private static final AtomicInteger SCHEMAS = new AtomicInteger();
+  private static PgTestDatabase db;
+  private static String app;
+
+  @BeforeAll
+  static void createDatabase() throws SQLException {
+    db = PgTestDatabase.create();
+    app = db.appRole();
+  }
+
+  @AfterAll
+  static void dropDatabase() throws SQLException {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void aSchemaBuiltWithThePolicyGeneratorIsClean() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text NOT NULL)",
+        "CREATE TABLE " + s + ".countries (code text PRIMARY KEY)",
+        "CREATE TABLE " + s + ".customers (tenant_id text NOT NULL REFERENCES " + s + ".tenants,"
+            + " id bigint NOT NULL, email text NOT NULL, country text REFERENCES " + s + ".countries,"
+            + " PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, email))",
+        "CREATE TABLE " + s + ".invoices (tenant_id text NOT NULL, id bigint NOT NULL, customer_id bigint NOT NULL,"
+            + " PRIMARY KEY (tenant_id, id),"
+            + " FOREIGN KEY (tenant_id, customer_id) REFERENCES " + s + ".customers (tenant_id, id))",
+        "CREATE TABLE " + s + ".events (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))"
+            + " PARTITION BY LIST (tenant_id)",
+        "CREATE TABLE " + s + ".events_acme PARTITION OF " + s + ".events FOR VALUES IN ('acme')",
+        "CREATE VIEW " + s + ".invoice_totals WITH (security_invoker = true) AS"
+            + " SELECT tenant_id, count(*) AS n FROM " + s + ".invoices GROUP BY tenant_id",
+        "GRANT SELECT ON " + s + ".tenants, " + s + ".countries, " + s + ".invoice_totals TO " + app,
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".customers, " + s + ".invoices, " + s + ".events, "
+            + s + ".events_acme TO " + app);
+    for (String table : List.of("customers", "invoices", "events", "events_acme")) {
+      db.exec(TenantPolicy.forTable(s + "." + table).build().statements().toArray(String[]::new));
+    }
+
+    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s).exemptTables(s + ".tenants").build()
+        .verify();
+
+    assertThat(report.findings()).isEmpty();
+    assertThat(report.isClean()).isTrue();
+    assertThat(report.role()).isEqualTo(app);
+    assertThat(report.poolerDetection()).hasValueSatisfying(p -> assertThat(p.transactionPoolerDetected()).isFalse());
+  }
+
+  @Test
+  void rlsNotEnabled() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("ALTER TABLE " + s + ".t DISABLE ROW LEVEL SECURITY");
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.RLS_NOT_ENABLED, s + ".t", "ENABLE ROW LEVEL SECURITY");
+    assertThat(report.findings()).extracting(Finding::kind).containsOnly(Kind.RLS_NOT_ENABLED);
+  }
+
+  @Test
+  void rlsNotForced() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("ALTER TABLE " + s + ".t NO FORCE ROW LEVEL SECURITY");
+
+    assertFinding(verify(s), Kind.RLS_NOT_FORCED, s + ".t", "ALTER TABLE " + s + ".t FORCE ROW LEVEL SECURITY");
+  }
+
+  @Test
+  void noPolicy() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t");
+
+    assertFinding(verify(s), Kind.NO_POLICY, s + ".t", "CREATE POLICY tenancy_isolation ON " + s + ".t");
+  }
+
+  @Test
+  void permissivePolicyThatIsNotTenantScoped() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("CREATE POLICY see_all ON " + s + ".t FOR SELECT USING (true)",
+        "INSERT INTO " + s + ".t VALUES ('acme', 1), ('globex', 2)");
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.POLICY_NOT_TENANT_SCOPED, s + ".t", "see_all");
+    assertThat(visibleRows(db.app(), s + ".t", "acme")).as("the wide policy really leaks").isEqualTo(2);
+  }
+
+  @Test
+  void orBranchInAPolicyIsNotTenantScoped() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+        "CREATE POLICY with_root ON " + s + ".t USING (tenant_id = nullif(current_setting('tenancy.tenant_id', true),"
+            + " '') OR coalesce(nullif(current_setting('tenancy.root', true), '')::boolean, false))");
+
+    assertFinding(verify(s), Kind.POLICY_NOT_TENANT_SCOPED, s + ".t", "with_root");
+  }
+
+  @Test
+  void restrictiveTenantPolicyMakesAWidePermissiveOneHarmless() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+        "CREATE POLICY everything ON " + s + ".t USING (true)",
+        "CREATE POLICY tenant_only ON " + s + ".t AS RESTRICTIVE USING ("
+            + TenantPolicy.forTable("t").build().predicate() + ")",
+        "INSERT INTO " + s + ".t VALUES ('acme', 1), ('globex', 2)");
+
+    assertThat(verify(s).findings()).isEmpty();
+    assertThat(visibleRows(db.app(), s + ".t", "acme")).isEqualTo(1);
+  }
+
+  @Test
+  void policyWithoutTenantCheck() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    String predicate = TenantPolicy.forTable("t").build().predicate();
+    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+        "CREATE POLICY loose_check ON " + s + ".t USING (" + predicate + ") WITH CHECK (true)");
+
+    assertFinding(verify(s), Kind.POLICY_WITHOUT_TENANT_CHECK, s + ".t", "loose_check");
+    try (Connection connection = db.app().getConnection()) {
+      connection.setAutoCommit(false);
+      bind(connection, "acme");
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + s + ".t VALUES ('globex', 9)")) {
+        assertThat(insert.executeUpdate()).as("the missing check really lets a write cross tenants").isOne();
+      }
+      connection.rollback();
+    }
+  }
+
+  @Test
+  void forAllPolicyWithoutWithCheckIsCheckedWithItsUsing() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    String predicate = TenantPolicy.forTable("t").build().predicate();
+    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+        "CREATE POLICY using_only ON " + s + ".t USING (" + predicate + ")");
+
+    assertThat(verify(s).findings()).isEmpty();
+    try (Connection connection = db.app().getConnection()) {
+      connection.setAutoCommit(false);
+      bind(connection, "acme");
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + s + ".t VALUES ('globex', 9)")) {
+        SQLException e = catchThrowableOfType(SQLException.class, insert::executeUpdate);
+        assertThat(e.getSQLState()).isEqualTo("42501");
+      }
+      connection.rollback();
+    }
+  }
+
+  @Test
+  void commandNotCovered() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+        "CREATE POLICY read_only ON " + s + ".t FOR SELECT USING (" + TenantPolicy.forTable("t").build().predicate()
+            + ")");
+
+    IsolationReport report = verify(s);
+
+    Finding finding = assertFinding(report, Kind.COMMAND_NOT_COVERED, s + ".t", "INSERT, UPDATE, DELETE");
+    assertThat(finding.severity()).isEqualTo(Severity.WARNING);
+    assertThat(report.hasErrors()).isFalse();
+    assertThat(report.isClean()).isFalse();
+  }
+
+  @Test
+  void tenantColumnNotIndexed() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL)",
+        "CREATE INDEX ON " + s + ".t (id, tenant_id)");
+    protect(s + ".t");
+
+    Finding finding = assertFinding(verify(s), Kind.TENANT_COLUMN_NOT_INDEXED, s + ".t", "CREATE INDEX");
+    assertThat(finding.severity()).isEqualTo(Severity.WARNING);
+  }
+
+  @Test
+  void roleSuperuser() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    String root = db.createRole("LOGIN SUPERUSER");
+
+    assertFinding(verify(db.as(root), s), Kind.ROLE_SUPERUSER, root, "ALTER ROLE " + root + " NOSUPERUSER");
+  }
+
+  @Test
+  void roleBypassRls() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    String bypass = db.createRole("LOGIN NOSUPERUSER BYPASSRLS");
+
+    assertFinding(verify(db.as(bypass), s), Kind.ROLE_BYPASSRLS, bypass, "NOBYPASSRLS");
+  }
+
+  @Test
+  void roleOwnsTenantTable() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("ALTER TABLE " + s + ".t OWNER TO " + app);
+
+    assertFinding(verify(s), Kind.ROLE_OWNS_TENANT_TABLE, s + ".t", "OWNER TO");
+  }
+
+  @Test
+  void roleMemberOfBypassRoleThroughAnotherRole() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    String login = db.createRole("LOGIN NOSUPERUSER NOBYPASSRLS");
+    String middle = db.createRole("NOLOGIN");
+    String ops = db.createRole("NOLOGIN BYPASSRLS");
+    db.exec("GRANT " + ops + " TO " + middle, "GRANT " + middle + " TO " + login,
+        "GRANT USAGE ON SCHEMA " + s + " TO " + login);
+
+    Finding finding = assertFinding(verify(db.as(login), s), Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, ops,
+        "REVOKE " + middle + " FROM " + login);
+    assertThat(finding.message()).contains("BYPASSRLS").contains("through " + middle);
+  }
+
+  @Test
+  void roleMemberOfTableOwner() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    String login = db.createRole("LOGIN NOSUPERUSER NOBYPASSRLS");
+    String owner = db.createRole("NOLOGIN");
+    db.exec("ALTER TABLE " + s + ".t OWNER TO " + owner, "GRANT " + owner + " TO " + login);
+
+    Finding finding = assertFinding(verify(db.as(login), s), Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, owner,
+        "REVOKE " + owner + " FROM " + login);
+    assertThat(finding.message()).contains("owns tenant table(s) " + s + ".t");
+  }
+
+  @Test
+  void viewNotSecurityInvoker() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("CREATE VIEW " + s + ".all_rows AS SELECT * FROM " + s + ".t",
+        "CREATE VIEW " + s + ".on_top WITH (security_invoker = true) AS SELECT * FROM " + s + ".all_rows",
+        "CREATE VIEW " + s + ".safe WITH (security_invoker = true) AS SELECT * FROM " + s + ".t",
+        "CREATE VIEW " + s + ".definer_over_view AS SELECT * FROM " + s + ".safe",
+        "GRANT SELECT ON " + s + ".all_rows, " + s + ".on_top, " + s + ".safe, " + s + ".definer_over_view TO " + app,
+        "INSERT INTO " + s + ".t VALUES ('acme', 1), ('globex', 2)");
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.VIEW_NOT_SECURITY_INVOKER, s + ".all_rows", "SET (security_invoker = true)");
+    assertFinding(report, Kind.VIEW_NOT_SECURITY_INVOKER, s + ".definer_over_view", "security_invoker");
+    assertThat(report.findings(Kind.VIEW_NOT_SECURITY_INVOKER)).extracting(Finding::object)
+        .doesNotContain(s + ".safe", s + ".on_top");
+    assertThat(visibleRows(db.app(), s + ".all_rows", "acme")).as("the definer view really leaks").isEqualTo(2);
+    assertThat(visibleRows(db.app(), s + ".safe", "acme")).isEqualTo(1);
+  }
+
+  @Test
+  void materializedViewOverTenantTable() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+    db.exec("CREATE MATERIALIZED VIEW " + s + ".snapshot AS SELECT * FROM " + s + ".t",
+        "CREATE MATERIALIZED VIEW " + s + ".not_granted AS SELECT * FROM " + s + ".t",
+        "GRANT SELECT ON " + s + ".snapshot TO " + app);
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.MATERIALIZED_VIEW_OVER_TENANT_TABLE, s + ".snapshot", "REVOKE SELECT ON");
+    assertThat(report.findings(Kind.MATERIALIZED_VIEW_OVER_TENANT_TABLE)).extracting(Finding::object)
+        .doesNotContain(s + ".not_granted");
+  }
+
+  @Test
+  void partitionUnprotected() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".events (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))"
+            + " PARTITION BY LIST (tenant_id)",
+        "CREATE TABLE " + s + ".events_acme PARTITION OF " + s + ".events FOR VALUES IN ('acme')",
+        "CREATE TABLE " + s + ".events_globex PARTITION OF " + s + ".events FOR VALUES IN ('globex')",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".events TO " + app,
+        "GRANT SELECT ON " + s + ".events_acme TO " + app,
+        "INSERT INTO " + s + ".events VALUES ('acme', 1), ('globex', 2)");
+    protect(s + ".events");
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.PARTITION_UNPROTECTED, s + ".events_acme", "REVOKE ALL ON " + s + ".events_acme");
+    assertThat(report.findings(Kind.PARTITION_UNPROTECTED)).extracting(Finding::object)
+        .doesNotContain(s + ".events_globex");
+    assertThat(visibleRows(db.app(), s + ".events_acme", "globex")).as("the partition really leaks").isEqualTo(1);
+    assertThat(visibleRows(db.app(), s + ".events", "globex")).isEqualTo(1);
+  }
+
+  @Test
+  void uniqueKeysWithoutTenant() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".users (tenant_id text NOT NULL, id bigint PRIMARY KEY, email text UNIQUE,"
+            + " login text, CONSTRAINT users_tenant_key UNIQUE (tenant_id, login))",
+        "CREATE UNIQUE INDEX users_lower_email ON " + s + ".users (lower(email))",
+        "CREATE INDEX ON " + s + ".users (tenant_id)");
+    protect(s + ".users");
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.UNIQUE_KEY_WITHOUT_TENANT, s + ".users", "primary key users_pkey");
+    assertFinding(report, Kind.UNIQUE_KEY_WITHOUT_TENANT, s + ".users", "unique constraint users_email_key");
+    assertFinding(report, Kind.UNIQUE_KEY_WITHOUT_TENANT, s + ".users", "unique index users_lower_email");
+    assertThat(report.findings(Kind.UNIQUE_KEY_WITHOUT_TENANT)).hasSize(3);
+  }
+
+  @Test
+  void foreignKeyWithoutTenant() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".customers (tenant_id text NOT NULL, id bigint NOT NULL,"
+            + " PRIMARY KEY (tenant_id, id), CONSTRAINT customers_id_key UNIQUE (id))",
+        "CREATE TABLE " + s + ".orders (tenant_id text NOT NULL, id bigint NOT NULL, customer_id bigint"
+            + " CONSTRAINT orders_customer_fk REFERENCES " + s + ".customers (id), PRIMARY KEY (tenant_id, id))");
+    protect(s + ".customers");
+    protect(s + ".orders");
+
+    IsolationReport report = verify(s);
+
+    assertFinding(report, Kind.FOREIGN_KEY_WITHOUT_TENANT, s + ".orders", "orders_customer_fk");
+  }
+
+  @Test
+  void sessionBindingBehindADeclaredPooler() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+
+    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s)
+        .poolerCheck(PoolerCheck.ASSUME_TRANSACTION_POOLER).tenantBinding(TenantBinding.SESSION).build().verify();
+
+    assertFinding(report, Kind.SESSION_BINDING_BEHIND_POOLER, db.name(), "set_config('tenancy.tenant_id', ?, true)");
+    assertThat(report.poolerDetection()).hasValueSatisfying(p -> assertThat(p.declared()).isTrue());
+  }
+
+  @Test
+  void prepareThresholdBehindADeclaredPooler() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+
+    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s)
+        .poolerCheck(PoolerCheck.ASSUME_TRANSACTION_POOLER).build().verify();
+
+    Finding finding = assertFinding(report, Kind.PREPARE_THRESHOLD_BEHIND_POOLER, db.name(), "prepareThreshold=0");
+    assertThat(finding.severity()).isEqualTo(Severity.WARNING);
+    assertThat(report.findings()).extracting(Finding::kind).containsExactly(Kind.PREPARE_THRESHOLD_BEHIND_POOLER);
+  }
+
+  @Test
+  void directConnectionIsNotAPooler() throws SQLException {
+    PoolerDetection detection = IsolationVerifier.detectPooler(db.app());
+
+    assertThat(detection.transactionPoolerDetected()).isFalse();
+    assertThat(detection.declared()).isFalse();
+    assertThat(detection.firstBackendPid()).isPresent().isEqualTo(detection.secondBackendPid());
+    assertThat(detection.prepareThreshold()).hasValue(5);
+  }
+
+  @Test
+  void sessionBindingOnADirectConnectionIsAccepted() throws SQLException {
+    String s = schema();
+    goodTable(s, "t");
+
+    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s).tenantBinding(TenantBinding.SESSION)
+        .build().verify();
+
+    assertThat(report.findings()).isEmpty();
+  }
+
+  @Test
+  void exemptTablesAreNotChecked() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text UNIQUE)",
+        "CREATE VIEW " + s + ".tenant_names AS SELECT name FROM " + s + ".tenants",
+        "GRANT SELECT ON " + s + ".tenants, " + s + ".tenant_names TO " + app);
+
+    assertThat(verify(s).findings(Kind.RLS_NOT_ENABLED)).extracting(Finding::object).containsExactly(s + ".tenants");
+    assertThat(IsolationVerifier.builder(db.app()).schemas(s).exemptTables("tenants").poolerCheck(PoolerCheck.SKIP)
+        .build().verify().findings()).isEmpty();
+  }
+
+  @Test
+  void requireIsolatedListsEveryFinding() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".a (tenant_id text, id bigint PRIMARY KEY)",
+        "CREATE TABLE " + s + ".b (tenant_id text NOT NULL, id bigint NOT NULL)",
+        "ALTER TABLE " + s + ".b ENABLE ROW LEVEL SECURITY",
+        "CREATE VIEW " + s + ".v AS SELECT * FROM " + s + ".b",
+        "GRANT SELECT ON " + s + ".v TO " + app);
+    IsolationVerifier verifier = IsolationVerifier.builder(db.app()).schemas(s).poolerCheck(PoolerCheck.SKIP).build();
+    IsolationReport report = verifier.verify();
+
+    IsolationException e = catchThrowableOfType(IsolationException.class, verifier::requireIsolated);
+
+    assertThat(report.findings()).extracting(Finding::kind).contains(Kind.RLS_NOT_ENABLED, Kind.RLS_NOT_FORCED,
+        Kind.NO_POLICY, Kind.UNIQUE_KEY_WITHOUT_TENANT, Kind.TENANT_COLUMN_NOT_INDEXED,
+        Kind.VIEW_NOT_SECURITY_INVOKER);
+    assertThat(e.report().findings()).isEqualTo(report.findings());
+    for (int i = 0; i < report.findings().size(); i++) {
+      assertThat(e.getMessage()).contains((i + 1) + ". " + report.findings().get(i));
+    }
+    assertThat(e.getMessage()).startsWith("tenant isolation is not enforced for role " + app)
+        .contains(report.errors().size() + " error(s), " + report.warnings().size() + " warning(s)");
+  }
+
+  @Test
+  void requireIsolatedReturnsTheReportWhenOnlyWarningsRemain() throws SQLException {
+    String s = schema();
+    db.exec("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL)");
+    protect(s + ".t");
+
+    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s).poolerCheck(PoolerCheck.SKIP).build()
+        .requireIsolated();
+
+    assertThat(report.warnings()).extracting(Finding::kind).containsExactly(Kind.TENANT_COLUMN_NOT_INDEXED);
+    assertThat(report.poolerDetection()).isEmpty();
+  }
+
+  private static String schema() throws SQLException {
+    String schema = "s" + SCHEMAS.incrementAndGet();
+    db.exec("CREATE SCHEMA " + schema, "GRANT USAGE ON SCHEMA " + schema + " TO " + app);
+    return schema;
+  }
+
+  /** A correctly protected tenant table: composite primary key, generated policy, granted to the app role. */
+  private static void goodTable(String schema, String table) throws SQLException {
+    db.exec("CREATE TABLE " + schema + "." + table + " (tenant_id text NOT NULL, id bigint NOT NULL,"
+        + " PRIMARY KEY (tenant_id, id))");
+    protect(schema + "." + table);
+  }
+
+  private static void protect(String table) throws SQLException {
+    db.exec(TenantPolicy.forTable(table).build().statements().toArray(String[]::new));
+    db.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + app);
+  }
+
+  private static IsolationReport verify(String schema) throws SQLException {
+    return verify(db.app(), schema);
+  }
+
+  private static IsolationReport verify(DataSource dataSource, String schema) throws SQLException {
+    return IsolationVerifier.builder(dataSource).schemas(schema).poolerCheck(PoolerCheck.SKIP).build().verify();
+  }
+
+  private static Finding assertFinding(IsolationReport report, Kind kind, String object, String messagePart) {
+    List<Finding> matching = new ArrayList<>();
+    for (Finding finding : report.findings(kind)) {
+      if (finding.object().equals(object) && finding.message().contains(messagePart)) {
+        matching.add(finding);
+      }
+    }
+    assertThat(matching).as("%s on %s mentioning '%s' in %s", kind, object, messagePart, report).hasSize(1);
+    Finding finding = matching.get(0);
+    assertThat(finding.severity()).isEqualTo(kind.defaultSeverity());
+    return finding;
+  }
+
+  private static void bind(Connection connection, String tenant) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('tenancy.tenant_id', ?, true)")) {
+      statement.setString(1, tenant);
+      statement.execute();
+    }
+  }
+
+  private static int visibleRows(DataSource dataSource, String relation, String tenant) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      bind(connection, tenant);
+      try (PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM " + relation);
+          ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        int count = rows.getInt(1);
+        connection.rollback();
+        return count;
+      }
+    }
+  }
+}
