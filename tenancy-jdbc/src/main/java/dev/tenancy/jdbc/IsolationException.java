@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.TenancyException;
 import java.util.Objects;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Objects;
  * lists every finding, errors and warnings, each with the fix. Catch it only to report it: an application should
  * not start in this state.
  */
-public final class IsolationException extends RuntimeException {
+public final class IsolationException extends TenancyException {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,0 +1,53 @@
+package dev.tenancy.benchmarks;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The servers a benchmark needs, from the same environment variables as the test kit; fails clearly without. */
+final class BenchmarkServers {
+
+  private BenchmarkServers() {}
+
+  static String postgresUrl() {
+    return required("TENANCY_TEST_POSTGRES_URL",
+        "a JDBC URL of a PostgreSQL role that may create databases and roles, "
+            + "e.g. jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+  }
+
+  static String pgbouncerUrl() {
+    return required("TENANCY_TEST_PGBOUNCER_URL",
+        "a JDBC URL of a PgBouncer in transaction mode in front of TENANCY_TEST_POSTGRES_URL's server, with a "
+            + "wildcard [databases] entry, e.g. jdbc:postgresql://127.0.0.1:6432/postgres?user=postgres");
+  }
+
+  private static String required(String name, String what) {
+    String value = System.getenv(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException("this benchmark needs " + name + ": " + what);
+    }
+    return value;
+  }
+
+  /** Replaces the database of a JDBC URL {@code jdbc:postgresql://host:port/db?params}. */
+  static String withDatabase(String url, String database) {
+    int slash = url.indexOf('/', "jdbc:postgresql://".length());
+    int query = url.indexOf('?', slash);
+    return url.substring(0, slash + 1) + database + (query < 0 ? "" : url.substring(query));
+  }
+
+  /** Replaces the user of a JDBC URL (trust authentication on the benchmark machine). */
+  static String withUser(String url, String user) {
+    String withoutUser = url.replaceAll("([?&])(user|password)=[^&]*&?", "$1").replaceAll("[?&]$", "");
+    return withoutUser + (withoutUser.contains("?") ? "&" : "?") + "user=" + user;
+  }
+
+  static void recreateDatabase(String adminUrl, String database) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(withDatabase(adminUrl, "postgres"));
+         Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      statement.execute("CREATE DATABASE " + database);
+    }
+  }
+}

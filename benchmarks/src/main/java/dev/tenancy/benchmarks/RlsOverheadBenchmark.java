@@ -1,0 +1,152 @@
+package dev.tenancy.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.TenantContext;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantScope;
+import dev.tenancy.jdbc.ConnectionSettings;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.jdbc.TenantPolicy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Row-level security through {@link TenantDataSource} beside the query it must approach: an explicit
+ * {@code WHERE tenant_id = ?} on a table without RLS. Each operation is one transaction with one indexed point
+ * read of a random row of a random tenant (100 tenants x 1,000 rows), through HikariCP, as an ordinary role.
+ *
+ * <p>Needs a PostgreSQL admin URL in {@code TENANCY_TEST_POSTGRES_URL} (it creates the database
+ * {@code tenancy_bench}); with {@code -p target=pgbouncer} also {@code TENANCY_TEST_PGBOUNCER_URL} (a PgBouncer in
+ * transaction mode in front of the same server). Run, once per thread count:
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar RlsOverheadBenchmark -t 1
+ * java -jar benchmarks/target/benchmarks.jar RlsOverheadBenchmark -t 4
+ * java -jar benchmarks/target/benchmarks.jar RlsOverheadBenchmark -t 4 -p target=pgbouncer
+ * </pre>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(1)
+@State(Scope.Benchmark)
+public class RlsOverheadBenchmark {
+
+  static final String DATABASE = "tenancy_bench";
+  static final String ROLE = "tenancy_bench_app";
+  static final int TENANTS = 100;
+  static final int ROWS = 1000;
+  private static final TenantId[] IDS = new TenantId[TENANTS];
+
+  static {
+    for (int i = 0; i < TENANTS; i++) {
+      IDS[i] = TenantId.of(String.format("tenant-%03d", i));
+    }
+  }
+
+  /** {@code direct} to PostgreSQL, or {@code pgbouncer} in transaction mode. */
+  @Param({"direct"})
+  public String target;
+
+  private HikariDataSource pool;
+  private TenantDataSource tenantDataSource;
+
+  @Setup(Level.Trial)
+  public void setUp() throws SQLException {
+    String admin = BenchmarkServers.postgresUrl();
+    BenchmarkServers.recreateDatabase(admin, DATABASE);
+    try (Connection connection = DriverManager.getConnection(BenchmarkServers.withDatabase(admin, DATABASE));
+         Statement statement = connection.createStatement()) {
+      statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
+          + "CREATE ROLE " + ROLE + " LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$");
+      for (String table : new String[] {"items_plain", "items_rls"}) {
+        statement.execute("CREATE TABLE " + table + " (tenant_id text NOT NULL, id bigint NOT NULL, "
+            + "amount bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
+        statement.execute("INSERT INTO " + table + " SELECT format('tenant-%s', lpad(t::text, 3, '0')), i, "
+            + "(random() * 100000)::bigint FROM generate_series(0, " + (TENANTS - 1) + ") t, generate_series(0, "
+            + (ROWS - 1) + ") i");
+        statement.execute("GRANT SELECT ON " + table + " TO " + ROLE);
+      }
+      for (String sql : TenantPolicy.forTable("items_rls").build().statements()) {
+        statement.execute(sql);
+      }
+      statement.execute("VACUUM ANALYZE items_plain");
+      statement.execute("VACUUM ANALYZE items_rls");
+    }
+    HikariConfig config = new HikariConfig();
+    boolean pgbouncer = target.equals("pgbouncer");
+    String base = pgbouncer ? BenchmarkServers.pgbouncerUrl() : admin;
+    config.setJdbcUrl(BenchmarkServers.withUser(BenchmarkServers.withDatabase(base, DATABASE), ROLE));
+    config.setMaximumPoolSize(8);
+    config.setAutoCommit(false);
+    (pgbouncer ? ConnectionSettings.TRANSACTION_POOLER : ConnectionSettings.DIRECT).applyTo(config);
+    pool = new HikariDataSource(config);
+    TenantDataSource.Builder builder = TenantDataSource.builder(pool);
+    if (pgbouncer) {
+      builder.behindTransactionPooler();
+    }
+    tenantDataSource = builder.build();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    pool.close();
+  }
+
+  @Benchmark
+  public long explicitWhere() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    TenantId tenant = IDS[random.nextInt(TENANTS)];
+    try (Connection connection = pool.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             "SELECT amount FROM items_plain WHERE tenant_id = ? AND id = ?")) {
+      statement.setString(1, tenant.value());
+      statement.setLong(2, random.nextInt(ROWS));
+      long amount = readOne(statement);
+      connection.commit();
+      return amount;
+    }
+  }
+
+  @Benchmark
+  public long rlsTransactionBound() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    try (TenantScope scope = TenantContext.open(IDS[random.nextInt(TENANTS)]);
+         Connection connection = tenantDataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement("SELECT amount FROM items_rls WHERE id = ?")) {
+      statement.setLong(1, random.nextInt(ROWS));
+      long amount = readOne(statement);
+      connection.commit();
+      return amount;
+    }
+  }
+
+  private static long readOne(PreparedStatement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        throw new IllegalStateException("the row was not found: the benchmark would measure nothing");
+      }
+      return rs.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package dev.tenancy.jdbc;
+
+import static dev.tenancy.jdbc.Fixtures.ACME;
+import static dev.tenancy.jdbc.Fixtures.GLOBEX;
+import static dev.tenancy.jdbc.Fixtures.allRows;
+import static dev.tenancy.jdbc.Fixtures.rows;
+import static dev.tenancy.jdbc.Fixtures.setting;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.NoTenantException;
+import dev.tenancy.TenantContext;
+import dev.tenancy.TenantScope;
+import dev.tenancy.test.TenancyPostgres;
+import dev.tenancy.test.TestDatabase;
+import dev.tenancy.test.TestRole;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
+import java.sql.Statement;
+import java.sql.Types;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The binding, directly against PostgreSQL, as an ordinary role (not superuser, not owner). */
+@TenancyPostgres
+class TenantDataSourceIT {
+
+  private TestDatabase db;
+  private TestRole app;
+  private HikariDataSource pool;
+  private TenantDataSource dataSource;
+
+  @BeforeEach
+  void setUp(TestDatabase db) {
+    this.db = db;
+    app = Fixtures.invoices(db);
+    // One connection, so every test reuses it across transactions and tenants.
+    pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT);
+    dataSource = TenantDataSource.wrap(pool);
+  }
+
+  @AfterEach
+  void tearDown() {
+    pool.close();
+  }
+
+  @Test
+  void statementsWithoutTenantPredicateOnlyTouchTheCurrentTenant() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
+      assertThat(rows(connection, "SELECT id FROM invoices ORDER BY id")).containsExactly("1", "2", "3");
+      try (Statement statement = connection.createStatement()) {
+        assertThat(statement.executeUpdate("UPDATE invoices SET amount = 0")).isEqualTo(3);
+      }
+      try (PreparedStatement statement = connection.prepareStatement("DELETE FROM invoices WHERE id = ?")) {
+        statement.setLong(1, 1);
+        assertThat(statement.executeUpdate()).isEqualTo(1);
+      }
+    }
+    assertThat(allRows(db)).containsExactly("acme:2:0", "acme:3:0", "globex:1:1000", "globex:2:2000");
+  }
+
+  @Test
+  void statementWithNoTenantIsRefusedBeforeItReachesTheDatabase() throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM invoices")) {
+      assertThatThrownBy(statement::executeQuery)
+          .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
+          .hasMessageContaining("statement refused: no tenant in context")
+          .hasCauseInstanceOf(NoTenantException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"));
+      assertThatThrownBy(() -> connection.createStatement().executeUpdate("DELETE FROM invoices"))
+          .isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+    }
+    assertThat(allRows(db)).hasSize(5);
+  }
+
+  @Test
+  void statementWithNoTenantSeesNothingAndWritesNothingWhenBindingNone() throws SQLException {
+    TenantDataSource none = TenantDataSource.builder(pool).noTenantPolicy(NoTenantPolicy.BIND_NONE).build();
+    try (Connection connection = none.getConnection()) {
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("0");
+      assertThat(connection.createStatement().executeUpdate("UPDATE invoices SET amount = 0")).isZero();
+      assertThat(connection.createStatement().executeUpdate("DELETE FROM invoices")).isZero();
+      assertThatThrownBy(() -> connection.createStatement()
+          .executeUpdate("INSERT INTO invoices (id, amount) VALUES (9, 9)")).isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> connection.createStatement()
+          .executeUpdate("INSERT INTO invoices (tenant_id, id, amount) VALUES ('acme', 9, 9)"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("row-level security");
+    }
+    assertThat(allRows(db)).hasSize(5);
+  }
+
+  @Test
+  void aConnectionThatBypassesTheDataSourceSeesNothingEvenAfterTenantWork() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+    }
+    // Same physical connection, used raw: the transaction-local setting did not survive ('' after commit).
+    try (Connection raw = pool.getConnection()) {
+      assertThat(setting(raw)).isEmpty();
+      assertThat(rows(raw, "SELECT count(*) FROM invoices")).containsExactly("0");
+    }
+  }
+
+  @Test
+  void everyTransactionOnAReusedConnectionIsBoundToItsOwnTenant() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+        connection.commit();
+      }
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+        connection.rollback();
+      }
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+        // A transaction ended by SQL text instead of commit(): the next statement is bound again.
+        connection.createStatement().execute("COMMIT");
+      }
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+        connection.commit();
+      }
+    }
+  }
+
+  @Test
+  void switchingTenantInsideATransactionRebindsBeforeTheNextStatement() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+        try (TenantScope inner = TenantContext.open(GLOBEX)) {
+          assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+        }
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      }
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        connection.commit();
+      }
+    }
+  }
+
+  @Test
+  void autocommitStatementsCarryTheTenantAndLeaveNothingBehind() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      assertThat(connection.getAutoCommit()).isTrue();
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(setting(connection)).isEqualTo("globex");
+        try (PreparedStatement statement = connection.prepareStatement(
+            "SELECT amount FROM invoices WHERE id = ?")) {
+          statement.setLong(1, 2);
+          try (ResultSet rs = statement.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(2000);
+            assertThat(rs.next()).isFalse();
+          }
+        }
+      }
+      assertThat(setting(connection.unwrap(Connection.class))).isEmpty();
+    }
+  }
+
+  @Test
+  void tenantsCannotWriteRowsOfOtherTenantsNorLearnTheirKeys() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
+      assertThatThrownBy(() -> connection.createStatement()
+          .executeUpdate("INSERT INTO invoices (tenant_id, id, amount) VALUES ('globex', 7, 7)"))
+          .hasMessageContaining("row-level security");
+      assertThatThrownBy(() -> connection.createStatement()
+          .executeUpdate("UPDATE invoices SET tenant_id = 'globex' WHERE id = 1"))
+          .hasMessageContaining("row-level security");
+      // globex has no id 3 and acme has ids 1-3: inserting another tenant's existing key is no error.
+      try (TenantScope inner = TenantContext.open(GLOBEX)) {
+        assertThat(connection.createStatement().executeUpdate("INSERT INTO invoices (id, amount) VALUES (3, 3)"))
+            .isEqualTo(1);
+      }
+    }
+    assertThat(allRows(db)).contains("globex:3:3").hasSize(6);
+  }
+
+  @Test
+  void batchesGeneratedKeysAndCallsAreBound() throws SQLException {
+    db.execute("CREATE FUNCTION invoice_total() RETURNS bigint LANGUAGE sql STABLE AS "
+        + "'SELECT coalesce(sum(amount), 0) FROM invoices'",
+        "GRANT EXECUTE ON FUNCTION invoice_total() TO " + app.name());
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement statement = connection.prepareStatement(
+          "INSERT INTO invoices (id, amount) VALUES (?, ?)")) {
+        for (long id = 10; id < 13; id++) {
+          statement.setLong(1, id);
+          statement.setLong(2, id);
+          statement.addBatch();
+        }
+        assertThat(statement.executeBatch()).containsExactly(1, 1, 1);
+      }
+      try (PreparedStatement statement = connection.prepareStatement(
+          "INSERT INTO invoices (id, amount) VALUES (20, 20)", Statement.RETURN_GENERATED_KEYS)) {
+        assertThat(statement.executeUpdate()).isEqualTo(1);
+        try (ResultSet keys = statement.getGeneratedKeys()) {
+          assertThat(keys.next()).isTrue();
+          assertThat(keys.getString("tenant_id")).isEqualTo("acme");
+        }
+      }
+      try (CallableStatement call = connection.prepareCall("{? = call invoice_total()}")) {
+        call.registerOutParameter(1, Types.BIGINT);
+        call.execute();
+        assertThat(call.getLong(1)).isEqualTo(100 + 200 + 300 + 10 + 11 + 12 + 20);
+      }
+    }
+    assertThat(allRows(db)).contains("acme:10:10", "acme:11:11", "acme:12:12", "acme:20:20").hasSize(9);
+  }
+
+  @Test
+  void preparedStatementsKeepTheirParametersAcrossRebinding() throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             "SELECT count(*) FROM invoices WHERE amount >= ? AND id <= ?")) {
+      connection.setAutoCommit(false);
+      statement.setLong(1, 0);
+      statement.setLong(2, 2);
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        assertThat(count(statement)).isEqualTo(2); // bound in this round trip
+        assertThat(count(statement)).isEqualTo(2); // already bound: the plain statement
+        statement.setLong(1, 200);
+        assertThat(count(statement)).isEqualTo(1);
+        connection.commit();
+      }
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        statement.clearParameters();
+        statement.setLong(1, 2000);
+        statement.setLong(2, 5);
+        assertThat(count(statement)).isEqualTo(1);
+        connection.commit();
+      }
+    }
+  }
+
+  @Test
+  void sessionModeBindsOnCheckoutAndResetsBeforeTheConnectionReturns() throws SQLException {
+    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
+      assertThat(setting(connection.unwrap(Connection.class))).isEqualTo("acme");
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      try (TenantScope inner = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+      }
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+    }
+    // The same physical connection (pool of one), taken raw: nothing bound any more.
+    try (Connection raw = pool.getConnection()) {
+      assertThat(setting(raw)).isEmpty();
+    }
+    assertThatThrownBy(session::getConnection).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+  }
+
+  @Test
+  void sessionModeRebindsAfterARollbackUndidTheBinding() throws SQLException {
+    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
+      connection.setAutoCommit(false);
+      try (TenantScope inner = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+        connection.rollback(); // also rolls the session setting back to acme
+      }
+      try (TenantScope inner = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+      }
+      connection.rollback();
+    }
+  }
+
+  @Test
+  void sessionModeIsRefusedBehindATransactionPooler() {
+    assertThatThrownBy(() -> TenantDataSource.builder(pool).mode(BindingMode.SESSION).behindTransactionPooler()
+        .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("unsafe behind a transaction pooler");
+  }
+
+  @Test
+  void builderRejectsBadSettingsAndSecondCalls() {
+    assertThatThrownBy(() -> TenantDataSource.builder(pool).setting("tenant_id"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TenantDataSource.builder(pool).setting("app.x'; drop table t; --"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TenantDataSource.builder(pool).mode(BindingMode.SESSION).mode(BindingMode.TRANSACTION))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  private static long count(PreparedStatement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
