@@ -54,7 +54,8 @@ public final class IsolationVerifier {
     this.schemas = builder.schemas != null ? builder.schemas : Set.of();
     this.exemptTables = builder.exemptTables != null ? builder.exemptTables : Set.of();
     this.poolerCheck = builder.poolerCheck != null ? builder.poolerCheck : PoolerCheck.DETECT;
-    this.tenantBinding = builder.tenantBinding != null ? builder.tenantBinding : TenantBinding.TRANSACTION;
+    this.tenantBinding = builder.tenantBinding != null ? builder.tenantBinding
+        : builder.bindingOf != null ? builder.bindingOf : TenantBinding.TRANSACTION;
     this.poolerProbeTimeout = builder.poolerProbeTimeout != null ? builder.poolerProbeTimeout
         : DEFAULT_PROBE_TIMEOUT;
   }
@@ -63,11 +64,20 @@ public final class IsolationVerifier {
    * Starts configuring a verifier.
    *
    * @param applicationDataSource the application's {@code DataSource}, connecting as the application role; the
-   *     verifier borrows at most two connections at a time and returns them
+   *     verifier borrows at most two connections at a time and returns them. A {@link TenantDataSource} may be
+   *     given: the verifier reads the catalog through the pool it wraps (catalog reads need no tenant), and takes
+   *     the binding mode from it unless {@link Builder#tenantBinding} says otherwise
    * @return a single-use builder
    */
   public static Builder builder(DataSource applicationDataSource) {
-    return new Builder(Objects.requireNonNull(applicationDataSource, "applicationDataSource"));
+    Objects.requireNonNull(applicationDataSource, "applicationDataSource");
+    if (applicationDataSource instanceof TenantDataSource tenantDataSource) {
+      Builder builder = new Builder(tenantDataSource.delegate());
+      builder.bindingOf = tenantDataSource.mode() == BindingMode.SESSION ? TenantBinding.SESSION
+          : TenantBinding.TRANSACTION;
+      return builder;
+    }
+    return new Builder(applicationDataSource);
   }
 
   /**
@@ -180,7 +190,8 @@ public final class IsolationVerifier {
    */
   public static PoolerDetection detectPooler(DataSource dataSource, Duration timeout) throws SQLException {
     Objects.requireNonNull(dataSource, "dataSource");
-    return PoolerProbe.detect(dataSource, checkTimeout(timeout));
+    DataSource probed = dataSource instanceof TenantDataSource t ? t.delegate() : dataSource;
+    return PoolerProbe.detect(probed, checkTimeout(timeout));
   }
 
   private static Duration checkTimeout(Duration timeout) {
@@ -223,6 +234,7 @@ public final class IsolationVerifier {
     private @Nullable PoolerCheck poolerCheck;
     private @Nullable TenantBinding tenantBinding;
     private @Nullable Duration poolerProbeTimeout;
+    private @Nullable TenantBinding bindingOf;
     private boolean built;
 
     private Builder(DataSource dataSource) {

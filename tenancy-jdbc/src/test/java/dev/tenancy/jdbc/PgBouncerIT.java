@@ -1,0 +1,99 @@
+package dev.tenancy.jdbc;
+
+import static dev.tenancy.jdbc.Fixtures.ACME;
+import static dev.tenancy.jdbc.Fixtures.GLOBEX;
+import static dev.tenancy.jdbc.Fixtures.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.TenantContext;
+import dev.tenancy.TenantScope;
+import dev.tenancy.jdbc.IsolationVerifier.TenantBinding;
+import dev.tenancy.test.TenancyPgBouncer;
+import dev.tenancy.test.TestDatabase;
+import dev.tenancy.test.TestPgBouncer;
+import dev.tenancy.test.TestRole;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The binding and the verifier's pooler checks through a real PgBouncer in transaction mode. */
+@TenancyPgBouncer
+class PgBouncerIT {
+
+  private TestDatabase db;
+  private TestRole app;
+  private TestPgBouncer pgbouncer;
+  private HikariDataSource pool;
+
+  @BeforeEach
+  void setUp(TestDatabase db, TestPgBouncer pgbouncer) {
+    this.db = db;
+    this.pgbouncer = pgbouncer;
+    app = Fixtures.invoices(db);
+    pool = Fixtures.pool(pgbouncer.jdbcUrl(db, app), 3, ConnectionSettings.TRANSACTION_POOLER);
+  }
+
+  @AfterEach
+  void tearDown() {
+    pool.close();
+  }
+
+  @Test
+  void transactionBindingConfinesEveryTransactionBehindThePooler() throws SQLException {
+    TenantDataSource dataSource = TenantDataSource.builder(pool).behindTransactionPooler().build();
+    for (int round = 0; round < 50; round++) {
+      try (TenantScope scope = TenantContext.open(round % 2 == 0 ? ACME : GLOBEX);
+           Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(round % 3 == 0);
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices"))
+            .containsExactly(round % 2 == 0 ? "acme" : "globex");
+        if (!connection.getAutoCommit()) {
+          connection.commit();
+        }
+      }
+    }
+  }
+
+  @Test
+  void verifierDetectsThePoolerAndRefusesSessionBinding() throws SQLException {
+    IsolationReport report = IsolationVerifier.builder(TenantDataSource.wrap(pool))
+        .tenantBinding(TenantBinding.SESSION)
+        .build()
+        .verify();
+    assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isTrue());
+    assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).hasSize(1);
+    assertThat(report.findings(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER)).isEmpty();
+    assertThat(report.hasErrors()).isTrue();
+  }
+
+  @Test
+  void verifierTakesSessionModeFromTheTenantDataSource() throws SQLException {
+    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
+    IsolationReport report = IsolationVerifier.builder(session).build().verify();
+    assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).hasSize(1);
+  }
+
+  @Test
+  void verifierWarnsAboutServerSidePreparedStatementsBehindThePooler() throws SQLException {
+    String url = pgbouncer.jdbcUrl(db, app).replace("prepareThreshold=0", "prepareThreshold=5");
+    try (HikariDataSource prepared = Fixtures.pool(url, 3, ConnectionSettings.DIRECT)) {
+      IsolationReport report = IsolationVerifier.builder(prepared).build().verify();
+      assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isTrue());
+      assertThat(report.findings(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER)).hasSize(1);
+      assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).isEmpty();
+    }
+  }
+
+  @Test
+  void directConnectionsAreNotMistakenForAPooler() throws SQLException {
+    try (HikariDataSource direct = Fixtures.pool(app.jdbcUrl(), 3, ConnectionSettings.DIRECT)) {
+      IsolationReport report = IsolationVerifier.builder(TenantDataSource.builder(direct)
+          .mode(BindingMode.SESSION).build()).build().verify();
+      assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isFalse());
+      assertThat(report.isClean()).as(report.toString()).isTrue();
+    }
+  }
+}
