@@ -212,25 +212,41 @@ public final class TenantSnapshot {
   }
 
   /** Binds this snapshot unless the thread already binds the same; returns the frame to expect at exit. */
-  private Frame enter(Frame before) {
+  Frame enter(Frame before) {
     boolean same = before == null ? (tenant == null && systemReason == null) : before.sameBinding(tenant, systemReason);
     return same ? before : TenantContext.push(tenant, systemReason);
   }
 
-  private static void exit(Frame before, Frame entered) {
+  /**
+   * Restores the thread to {@code before} after work entered with {@link #enter}. Scopes the work left open are
+   * discarded; a scope the work closed (possibly {@code before} itself, e.g. a callback closing the caller's
+   * scope) is never re-installed: the nearest open ancestor is.
+   */
+  static void exit(Frame before, Frame entered) {
     Frame now = TenantContext.currentFrame();
-    if (now != entered) {
-      if (now != null) {
-        TenantContext.logLeak(now, "after a propagated task");
-      }
-      if (entered != before) {
-        entered.closed = true;
-      }
-      TenantContext.install(before);
-    } else if (entered != before) {
-      entered.closed = true;
-      TenantContext.install(before);
+    if (now == entered && entered == before) {
+      return;
     }
+    if (now != entered && now != null && !now.closed && isAbove(now, entered)) {
+      TenantContext.logLeak(now, "after a propagated task");
+    }
+    if (entered != before) {
+      entered.closed = true;
+    }
+    Frame restored = before;
+    while (restored != null && restored.closed) {
+      restored = restored.parent;
+    }
+    TenantContext.install(restored);
+  }
+
+  private static boolean isAbove(Frame frame, Frame base) {
+    for (Frame f = frame; f != null; f = f.parent) {
+      if (f == base) {
+        return f != frame;
+      }
+    }
+    return base == null;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tenancy;
 
 import io.micrometer.context.ThreadLocalAccessor;
+import java.util.ArrayDeque;
 
 /**
  * Bridges the tenant context to Micrometer context-propagation, so that Spring, Reactor ({@code
@@ -38,29 +39,38 @@ public final class TenantThreadLocalAccessor implements ThreadLocalAccessor<Tena
 
   @Override
   public void setValue(TenantSnapshot value) {
-    value.restore();
+    enter(value);
   }
 
   @Override
   public void setValue() {
-    TenantSnapshot.NONE.restore();
+    enter(TenantSnapshot.NONE);
   }
 
   @Override
   public void restore(TenantSnapshot previousValue) {
-    pop();
+    exit();
   }
 
   @Override
   public void restore() {
-    pop();
+    exit();
   }
 
-  // Undo the binding made by the matching setValue: Micrometer restores in reverse order on the same thread.
-  private static void pop() {
-    Frame frame = TenantContext.currentFrame();
-    if (frame != null) {
-      frame.close();
+  // Micrometer pairs each setValue with a restore on the same thread, innermost first. Remember what each
+  // setValue found so that restore puts back exactly that, discarding scopes the task left open.
+  private static final ThreadLocal<ArrayDeque<Frame[]>> ENTERED = ThreadLocal.withInitial(ArrayDeque::new);
+
+  private static void enter(TenantSnapshot value) {
+    Frame before = TenantContext.currentFrame();
+    Frame entered = TenantContext.push(value.tenant().orElse(null), value.systemScope().orElse(null));
+    ENTERED.get().push(new Frame[] {before, entered});
+  }
+
+  private static void exit() {
+    Frame[] pair = ENTERED.get().poll();
+    if (pair != null) {
+      TenantSnapshot.exit(pair[0], pair[1]);
     }
   }
 }

@@ -226,4 +226,28 @@ class PropagationTest {
       assertThat(TenantContext.current()).contains(GLOBEX);
     }
   }
+
+  /** Regression: a task restored by Micrometer that leaked a scope left its tenant on the worker thread. */
+  @Test
+  void micrometerRestoreDiscardsAScopeTheTaskLeaked() throws Exception {
+    ContextSnapshot snapshot;
+    try (TenantScope scope = TenantContext.open(ACME)) {
+      snapshot = ContextSnapshotFactory.builder().build().captureAll();
+    }
+    RAW.submit(snapshot.wrap(() -> {
+      TenantContext.open(GLOBEX); // never closed
+    })).get();
+    assertThat(seenOnPool()).isEmpty();
+    assertThat(RAW.submit(() -> MDC.get(TenantContext.MDC_KEY)).get()).isNull();
+  }
+
+  /** Regression: a callback that closed the caller's scope got that closed scope re-installed afterwards. */
+  @Test
+  void callbackClosingTheCallersScopeDoesNotResurrectIt() {
+    TenantScope scope = TenantContext.open(ACME);
+    TenantFutures.propagating(CompletableFuture.completedFuture("done"))
+        .whenComplete((value, failure) -> scope.close());
+    assertThat(TenantContext.current()).isEmpty();
+    assertThat(MDC.get(TenantContext.MDC_KEY)).isNull();
+  }
 }

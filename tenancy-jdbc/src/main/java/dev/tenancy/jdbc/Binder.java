@@ -8,9 +8,15 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** The immutable configuration of a {@link TenantDataSource} and the SQL it sends. */
 final class Binder {
+
+  /** Statements (at the start of the SQL or after a semicolon) that may end a transaction or undo a binding. */
+  private static final Pattern TRANSACTION_CONTROL = Pattern.compile(
+      "(?is)(?:^|;)\\s*(?:(?:/\\*.*?\\*/|--[^\\n]*\\n)\\s*)*(?:rollback|abort|commit|end|begin|start|release|prepare\\s+transaction"
+          + "|call|do|\\{\\s*(?:\\?\\s*=\\s*)?call)\\b");
 
   final BindingMode mode;
   final String setting;
@@ -75,6 +81,10 @@ final class Binder {
    */
   String literalPrefix(String value) {
     return literalPrefixStart + value + "', true); ";
+  }
+
+  static boolean isTransactionControl(String sql) {
+    return TRANSACTION_CONTROL.matcher(sql).find();
   }
 
   void bind(Connection target, String sql, String value) throws SQLException {

@@ -30,6 +30,8 @@ final class BindingPreparedStatement implements InvocationHandler {
   private final Map<Integer, Call> parameters = new TreeMap<>();
   private final List<Call> settings = new ArrayList<>();
   private final List<Map<Integer, Call>> batch = new ArrayList<>();
+  private final boolean transactionControl;
+  private boolean closeOnCompletion;
   private boolean closed;
 
   private record Call(Method method, Object[] args) {}
@@ -38,6 +40,7 @@ final class BindingPreparedStatement implements InvocationHandler {
     this.connection = connection;
     this.prepareMethod = prepareMethod;
     this.prepareArgs = prepareArgs;
+    this.transactionControl = Binder.isTransactionControl((String) prepareArgs[0]);
     this.proxy = Proxies.create(PreparedStatement.class, this);
   }
 
@@ -53,11 +56,20 @@ final class BindingPreparedStatement implements InvocationHandler {
     }
     if (Proxies.isExecute(name) && (args == null || args.length == 0)) {
       checkOpen();
-      return execute(name);
+      try {
+        return execute(name);
+      } finally {
+        connection.afterStatement(transactionControl);
+      }
     }
     if (Proxies.isBatch(name)) {
       checkOpen();
-      return executeBatch(method);
+      try {
+        return executeBatch(method);
+      } finally {
+        batch.clear();
+        connection.afterStatement(transactionControl);
+      }
     }
     switch (name) {
       case "clearParameters":
@@ -80,10 +92,24 @@ final class BindingPreparedStatement implements InvocationHandler {
         return closed;
       case "getConnection":
         return connection.proxy;
+      case "closeOnCompletion":
+        // Kept off the combined statement: the driver would close it once the binding's result is consumed.
+        checkOpen();
+        closeOnCompletion = true;
+        if (plain != null) {
+          plain.closeOnCompletion();
+        }
+        return null;
+      case "isCloseOnCompletion":
+        return closeOnCompletion;
+      case "getMetaData":
+      case "getParameterMetaData":
+        checkOpen();
+        return Proxies.invoke(plain(), method, args); // the combined statement has one parameter more
       default:
         break;
     }
-    if (declaring == Statement.class && (name.startsWith("set") || name.equals("closeOnCompletion"))) {
+    if (declaring == Statement.class && name.startsWith("set")) {
       checkOpen();
       Call call = new Call(method, args);
       settings.add(call);
@@ -104,20 +130,22 @@ final class BindingPreparedStatement implements InvocationHandler {
 
   private Object execute(String kind) throws Throwable {
     String value = connection.beforeStatement();
-    if (value == null) {
-      PreparedStatement statement = plain();
-      apply(statement, parameters, 0);
-      current = statement;
-      switch (kind) {
-        case "executeQuery":
-          return statement.executeQuery();
-        case "executeUpdate":
-          return statement.executeUpdate();
-        case "executeLargeUpdate":
-          return statement.executeLargeUpdate();
-        default:
-          return statement.execute();
-      }
+    if (value == null || closeOnCompletion) {
+      return connection.withSeparateBinding(value, () -> {
+        PreparedStatement statement = plain();
+        apply(statement, parameters, 0);
+        current = statement;
+        switch (kind) {
+          case "executeQuery":
+            return statement.executeQuery();
+          case "executeUpdate":
+            return statement.executeUpdate();
+          case "executeLargeUpdate":
+            return statement.executeLargeUpdate();
+          default:
+            return statement.execute();
+        }
+      });
     }
     PreparedStatement statement = combined();
     apply(statement, parameters, 1);
@@ -125,7 +153,7 @@ final class BindingPreparedStatement implements InvocationHandler {
     current = statement;
     try {
       statement.execute();
-    } catch (SQLException e) {
+    } catch (Throwable e) {
       connection.failed();
       throw e;
     }
@@ -138,16 +166,12 @@ final class BindingPreparedStatement implements InvocationHandler {
     return connection.withSeparateBinding(value, () -> {
       PreparedStatement statement = plain();
       statement.clearBatch();
-      try {
-        for (Map<Integer, Call> entry : batch) {
-          apply(statement, entry, 0);
-          statement.addBatch();
-        }
-        current = statement;
-        return Proxies.invoke(statement, method, null);
-      } finally {
-        batch.clear();
+      for (Map<Integer, Call> entry : batch) {
+        apply(statement, entry, 0);
+        statement.addBatch();
       }
+      current = statement;
+      return Proxies.invoke(statement, method, null);
     });
   }
 
@@ -184,6 +208,9 @@ final class BindingPreparedStatement implements InvocationHandler {
     PreparedStatement statement = (PreparedStatement) Proxies.invoke(connection.target, prepareMethod, args);
     for (Call call : settings) {
       Proxies.invoke(statement, call.method(), call.args());
+    }
+    if (closeOnCompletion && sql.equals(prepareArgs[0])) {
+      statement.closeOnCompletion();
     }
     return statement;
   }

@@ -12,11 +12,13 @@ final class SeparatelyBoundStatement implements InvocationHandler {
 
   private final BindingConnection connection;
   private final Statement target;
+  private final boolean transactionControl;
   private Object proxy;
 
-  SeparatelyBoundStatement(BindingConnection connection, Statement target) {
+  SeparatelyBoundStatement(BindingConnection connection, Statement target, String sql) {
     this.connection = connection;
     this.target = target;
+    this.transactionControl = Binder.isTransactionControl(sql);
   }
 
   <T> T proxy(Class<T> type) {
@@ -29,8 +31,13 @@ final class SeparatelyBoundStatement implements InvocationHandler {
   public Object invoke(Object proxyObject, Method method, Object[] args) throws Throwable {
     String name = method.getName();
     if (Proxies.isExecute(name) || Proxies.isBatch(name)) {
-      String value = connection.beforeStatement();
-      return connection.withSeparateBinding(value, () -> Proxies.invoke(target, method, args));
+      try {
+        String value = connection.beforeStatement();
+        return connection.withSeparateBinding(value, () -> Proxies.invoke(target, method, args));
+      } finally {
+        connection.afterStatement(transactionControl
+            || (args != null && args.length >= 1 && args[0] instanceof String sql && Binder.isTransactionControl(sql)));
+      }
     }
     if (name.equals("getConnection")) {
       return connection.proxy;

@@ -34,7 +34,12 @@ final class Fixtures {
   }
 
   static HikariDataSource pool(String jdbcUrl, int size, ConnectionSettings settings) {
+    return pool(jdbcUrl, size, settings, true);
+  }
+
+  static HikariDataSource pool(String jdbcUrl, int size, ConnectionSettings settings, boolean autoCommit) {
     HikariConfig config = new HikariConfig();
+    config.setAutoCommit(autoCommit);
     config.setJdbcUrl(jdbcUrl);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);

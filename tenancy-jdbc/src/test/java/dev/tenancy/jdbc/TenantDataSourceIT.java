@@ -297,6 +297,114 @@ class TenantDataSourceIT {
         .isInstanceOf(IllegalStateException.class);
   }
 
+  /** Regression: with autocommit off, the pool's rollback on return undid the session reset. */
+  @Test
+  void sessionResetSurvivesThePoolsRollbackWhenAutocommitIsOff() throws SQLException {
+    try (HikariDataSource manual = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT, false)) {
+      TenantDataSource session = TenantDataSource.builder(manual).mode(BindingMode.SESSION).build();
+      try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      }
+      try (Connection raw = manual.getConnection()) {
+        assertThat(setting(raw)).isEmpty();
+        raw.rollback();
+      }
+    }
+  }
+
+  /** Regression: ROLLBACK TO SAVEPOINT sent as SQL undid a re-binding the data source still counted on. */
+  @Test
+  void rollbackToSavepointAsSqlTextForcesRebinding() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        connection.createStatement().execute("SAVEPOINT s");
+      }
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+        connection.createStatement().execute("ROLLBACK TO SAVEPOINT s"); // the setting is acme again
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+        connection.rollback();
+      }
+    }
+  }
+
+  /** Regression: the same through the JDBC savepoint API. */
+  @Test
+  void rollbackToSavepointThroughJdbcForcesRebinding() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      java.sql.Savepoint savepoint;
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+        savepoint = connection.setSavepoint();
+      }
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+        connection.rollback(savepoint);
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+        connection.rollback();
+      }
+    }
+  }
+
+  /** Regression: in session mode a ROLLBACK sent as SQL text undid a re-binding. */
+  @Test
+  void sessionModeRollbackAsSqlTextForcesRebinding() throws SQLException {
+    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
+      connection.setAutoCommit(false);
+      try (TenantScope inner = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+        connection.createStatement().execute("ROLLBACK");
+        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+      }
+      connection.rollback();
+    }
+  }
+
+  /** Regression: closeOnCompletion made the driver close a combined statement before its result was read. */
+  @Test
+  void closeOnCompletionStatementsRunOnceAndReturnTheirCount() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
+      PreparedStatement update = connection.prepareStatement("UPDATE invoices SET amount = amount + 1 WHERE id = ?");
+      update.closeOnCompletion();
+      update.setLong(1, 1);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+      Statement statement = connection.createStatement();
+      statement.closeOnCompletion();
+      assertThat(statement.executeUpdate("UPDATE invoices SET amount = amount + 1 WHERE id = 2")).isEqualTo(1);
+    }
+    assertThat(allRows(db)).contains("acme:1:101", "acme:2:201");
+  }
+
+  /** Regression: parameter metadata described the combined statement, one parameter too many. */
+  @Test
+  void parameterMetadataDescribesTheUsersStatement() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement("SELECT amount FROM invoices WHERE id = ?")) {
+      statement.setLong(1, 1);
+      assertThat(count(statement)).isEqualTo(100);
+      assertThat(statement.getParameterMetaData().getParameterCount()).isEqualTo(1);
+      assertThat(statement.getMetaData().getColumnName(1)).isEqualTo("amount");
+    }
+  }
+
+  /** Regression: a batch refused for lack of a tenant stayed queued and ran later under another tenant. */
+  @Test
+  void refusedBatchIsDiscarded() throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement insert = connection.prepareStatement("INSERT INTO invoices (id, amount) VALUES (?, 1)")) {
+      insert.setLong(1, 50);
+      insert.addBatch();
+      assertThatThrownBy(insert::executeBatch).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(insert.executeBatch()).isEmpty();
+      }
+    }
+    assertThat(allRows(db)).hasSize(5);
+  }
+
   private static long count(PreparedStatement statement) throws SQLException {
     try (ResultSet rs = statement.executeQuery()) {
       rs.next();

@@ -314,8 +314,13 @@ public final class IsolationContract {
           statement.setString(1, victim.value());
           statement.setInt(2, foreign.key());
           statement.executeUpdate();
-        } catch (SQLException expected) {
-          return false;
+        } catch (SQLException e) {
+          // Only a row-level security refusal counts: a duplicate-key error would reveal the victim's key.
+          if ("42501".equals(e.getSQLState())) {
+            return false;
+          }
+          throw new AssertionError(where() + "writing a row for another tenant failed with " + e.getSQLState()
+              + " instead of a row-level security refusal (42501): " + e.getMessage(), e);
         }
         throw new AssertionError(where() + "tenant " + tenant + " wrote a row for tenant " + victim);
       }
