@@ -18,9 +18,9 @@ class IsolationContractSelfTestIT {
 
   private static final TenantId A = TenantId.of("a");
   private static final TenantId B = TenantId.of("b");
-  private static final List<TenantStep<IsolationContract.Operation>> PROGRAM = List.of(
-      new TenantStep<>(A, new IsolationContract.Insert(1, 10, true)),
-      new TenantStep<>(B, new IsolationContract.ReadAll(true)));
+  private static final List<TenantStep<IsolationContract.Step>> PROGRAM = List.of(
+      new TenantStep<>(A, new IsolationContract.Step(0, new IsolationContract.Insert(1, 10, true))),
+      new TenantStep<>(B, new IsolationContract.Step(0, new IsolationContract.ReadAll(true))));
 
   @Test
   void contractFailsWhenAPolicyLetsEveryRowThrough(TestDatabase db) {
@@ -50,6 +50,48 @@ class IsolationContractSelfTestIT {
     try (HikariDataSource pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT)) {
       // The raw pool binds nothing: row-level security fails closed, and the contract reports the lost insert.
       assertThatThrownBy(() -> contract.run(pool, 1, PROGRAM)).isInstanceOf(AssertionError.class);
+    }
+  }
+
+  @Test
+  void contractFailsWhenSessionBindingLeaksThroughThePool(TestDatabase db) {
+    TestRole app = db.createRole("app");
+    IsolationContract contract = IsolationContract.builder(db.adminDataSource())
+        .tenantScoping(table -> TenantPolicy.forTable(table).build().statements())
+        .grantTo(app.name())
+        .build();
+    try (HikariDataSource pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT)) {
+      // A data source that binds for the session and never resets: the raw-pool check must catch it.
+      javax.sql.DataSource leaky = new LeakySessionDataSource(pool);
+      // Within a program the contract sees the other tenant's rows.
+      assertThatThrownBy(() -> contract.run(leaky, 1, PROGRAM, pool))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("tenant b saw a row of tenant a");
+      // With one tenant only, the program is fine, but the connection goes back to the pool still bound.
+      assertThatThrownBy(() -> contract.run(leaky, 1, PROGRAM.subList(0, 1), pool))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("still carries tenant 'a'");
+    }
+  }
+
+  /** Binds the tenant with a session-level setting on every checkout and never resets it. */
+  private static final class LeakySessionDataSource extends org.postgresql.ds.PGSimpleDataSource {
+    private static final long serialVersionUID = 1L;
+    private final transient javax.sql.DataSource pool;
+
+    LeakySessionDataSource(javax.sql.DataSource pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public java.sql.Connection getConnection() throws java.sql.SQLException {
+      java.sql.Connection connection = pool.getConnection();
+      try (java.sql.PreparedStatement bind = connection.prepareStatement(
+          "SELECT set_config('tenancy.tenant_id', ?, false)")) {
+        bind.setString(1, dev.tenancy.TenantContext.require().value());
+        bind.execute();
+      }
+      return connection;
     }
   }
 }

@@ -17,7 +17,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
  * "Tenant A never sees, changes or learns of tenant B's rows" for one way of reaching PostgreSQL: random
- * interleavings by three tenants on pools of one to three connections.
+ * interleavings by three tenants on one to three connections, each carrying transactions of several tenants;
+ * afterwards no pooled connection may still carry a tenant.
  */
 abstract class IsolationContractSuite {
 
@@ -57,15 +58,15 @@ abstract class IsolationContractSuite {
   }
 
   @Provide
-  Arbitrary<List<TenantStep<IsolationContract.Operation>>> programs() {
-    return TenantArbitraries.interleavings(3, IsolationContract.operations(), 1, 30);
+  Arbitrary<List<TenantStep<IsolationContract.Step>>> programs() {
+    return TenantArbitraries.interleavings(3, IsolationContract.steps(), 1, 40);
   }
 
   @Property(tries = TRIES)
   void tenantsNeverSeeChangeOrLearnOfEachOthersRows(
-      @ForAll("programs") List<TenantStep<IsolationContract.Operation>> program,
+      @ForAll("programs") List<TenantStep<IsolationContract.Step>> program,
       @ForAll @IntRange(min = 1, max = 3) int poolSize) {
-    contract.run(dataSources[poolSize - 1], poolSize, program);
+    contract.run(dataSources[poolSize - 1], poolSize, program, pools[poolSize - 1]);
   }
 
   interface PoolFactory {

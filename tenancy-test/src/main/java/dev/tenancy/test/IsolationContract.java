@@ -21,15 +21,16 @@ import javax.sql.DataSource;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 
 /**
  * The isolation contract "tenant A never sees, changes or learns of tenant B's rows", written once and run
  * against any tenant-binding {@link DataSource}: direct, through PgBouncer, schema- or database-per-tenant.
  *
- * <p>A program is a random interleaving of {@link Operation}s by several tenants — reads, inserts, updates and
- * deletes without any tenant predicate, inserts that try to write another tenant's row, commits and rollbacks —
- * run on a pool of a few connections so that connections are reused across tenants, with several tenants'
- * transactions open at once. Every result is checked against a model of each tenant's rows, and at the end the
+ * <p>A program is a random interleaving of {@link Step}s by several tenants — reads, inserts, updates and
+ * deletes without any tenant predicate, inserts that try to write another tenant's row, commits and rollbacks
+ * (through JDBC and as SQL text), savepoints — on a few connections held for the whole program, so that
+ * connections, transactions and prepared statements are shared across tenants. Every result is checked against a model of each tenant's rows, and at the end the
  * whole table, read by the administrator, must equal the model: nothing seen, changed or lost across tenants.
  *
  * <pre>{@code
@@ -38,9 +39,14 @@ import net.jqwik.api.Combinators;
  *     .grantTo(appRole.name())
  *     .build();
  *
+ * @Provide
+ * Arbitrary<List<TenantStep<IsolationContract.Step>>> programs() {
+ *   return TenantArbitraries.interleavings(3, IsolationContract.steps(), 1, 40);
+ * }
+ *
  * @Property(tries = 1000)
- * void tenantsNeverSeeEachOther(@ForAll("programs") List<TenantStep<IsolationContract.Operation>> program) {
- *   contract.run(pool, poolSize, program);
+ * void tenantsNeverSeeEachOther(@ForAll("programs") List<TenantStep<IsolationContract.Step>> program) {
+ *   contract.run(tenantDataSource, poolSize, program, rawPool);
  * }
  * }</pre>
  *
@@ -52,10 +58,12 @@ public final class IsolationContract {
 
   private final DataSource admin;
   private final String table;
+  private final String setting;
 
-  private IsolationContract(DataSource admin, String table) {
+  private IsolationContract(DataSource admin, String table, String setting) {
     this.admin = admin;
     this.table = table;
+    this.setting = setting;
   }
 
   /**
@@ -69,37 +77,50 @@ public final class IsolationContract {
   }
 
   /**
-   * The operations a program is made of. Keys are small so that tenants' keys collide: a tenant inserting a key
-   * another tenant already has must succeed without learning anything.
+   * The steps a program is made of: an operation and the lane (connection) it runs on. Keys are small so that
+   * tenants' keys collide: a tenant inserting a key another tenant already has must succeed without learning
+   * anything.
    *
-   * @return an arbitrary of operations
+   * @return an arbitrary of steps
    */
-  public static Arbitrary<Operation> operations() {
+  public static Arbitrary<Step> steps() {
     Arbitrary<Integer> key = Arbitraries.integers().between(0, 4);
     Arbitrary<Integer> value = Arbitraries.integers().between(0, 999);
-    Arbitrary<Boolean> autocommit = Arbitraries.of(false, false, true);
-    return Arbitraries.oneOf(
-        Combinators.combine(key, value, autocommit).as(Insert::new),
-        Combinators.combine(key, value, autocommit).as(Update::new),
-        Combinators.combine(value, autocommit).as(UpdateAll::new),
-        Combinators.combine(key, autocommit).as(Delete::new),
-        autocommit.map(ReadAll::new),
-        Combinators.combine(key, autocommit).as(ReadKey::new),
-        key.map(InsertForeign::new),
-        Arbitraries.just(new Commit()),
-        Arbitraries.just(new Rollback()));
+    Arbitrary<Boolean> autocommit = Arbitraries.of(false, false, false, true);
+    Arbitrary<Boolean> sqlText = Arbitraries.of(false, true);
+    Arbitrary<Operation> operation = Arbitraries.frequencyOf(
+        Tuple.of(4, Combinators.combine(key, value, autocommit).as(Insert::new)),
+        Tuple.of(3, Combinators.combine(key, value, autocommit).as(Update::new)),
+        Tuple.of(1, Combinators.combine(value, autocommit).as(UpdateAll::new)),
+        Tuple.of(2, Combinators.combine(key, autocommit).as(Delete::new)),
+        Tuple.of(3, autocommit.map(ReadAll::new)),
+        Tuple.of(3, Combinators.combine(key, autocommit).as(ReadKey::new)),
+        Tuple.of(1, key.map(InsertForeign::new)),
+        Tuple.of(2, sqlText.map(Commit::new)),
+        Tuple.of(1, sqlText.map(Rollback::new)),
+        Tuple.of(1, Arbitraries.just(new Savepoint())),
+        Tuple.of(1, sqlText.map(RollbackToSavepoint::new)));
+    return Combinators.combine(Arbitraries.integers().between(0, 2), operation).as(Step::new);
   }
 
-  /** One step of a program. */
+  /**
+   * One step of a program for one tenant.
+   *
+   * @param lane which of the program's connections runs it (modulo the pool size)
+   * @param operation what it does
+   */
+  public record Step(int lane, Operation operation) {}
+
+  /** What a step does. */
   public sealed interface Operation permits Insert, Update, UpdateAll, Delete, ReadAll, ReadKey, InsertForeign,
-      Commit, Rollback {}
+      Commit, Rollback, Savepoint, RollbackToSavepoint {}
 
   /**
    * Insert {@code key} for the current tenant, without naming the tenant (the column default supplies it).
    *
    * @param key the key
    * @param value the value
-   * @param autocommit run alone in autocommit when the tenant has no open transaction
+   * @param autocommit run in autocommit (committing the lane's open transaction first)
    */
   public record Insert(int key, int value, boolean autocommit) implements Operation {}
 
@@ -108,7 +129,7 @@ public final class IsolationContract {
    *
    * @param key the key
    * @param value the new value
-   * @param autocommit run alone in autocommit when the tenant has no open transaction
+   * @param autocommit run in autocommit
    */
   public record Update(int key, int value, boolean autocommit) implements Operation {}
 
@@ -116,7 +137,7 @@ public final class IsolationContract {
    * {@code UPDATE t SET val = ?} — every row the statement can reach.
    *
    * @param value the new value
-   * @param autocommit run alone in autocommit when the tenant has no open transaction
+   * @param autocommit run in autocommit
    */
   public record UpdateAll(int value, boolean autocommit) implements Operation {}
 
@@ -124,14 +145,14 @@ public final class IsolationContract {
    * {@code DELETE FROM t WHERE id = ?} — no tenant predicate.
    *
    * @param key the key
-   * @param autocommit run alone in autocommit when the tenant has no open transaction
+   * @param autocommit run in autocommit
    */
   public record Delete(int key, boolean autocommit) implements Operation {}
 
   /**
    * {@code SELECT * FROM t} with a plain statement.
    *
-   * @param autocommit run alone in autocommit when the tenant has no open transaction
+   * @param autocommit run in autocommit
    */
   public record ReadAll(boolean autocommit) implements Operation {}
 
@@ -139,55 +160,130 @@ public final class IsolationContract {
    * {@code SELECT val FROM t WHERE id = ?}.
    *
    * @param key the key
-   * @param autocommit run alone in autocommit when the tenant has no open transaction
+   * @param autocommit run in autocommit
    */
   public record ReadKey(int key, boolean autocommit) implements Operation {}
 
   /**
-   * Insert a row naming another tenant explicitly: must be rejected, and the transaction rolled back.
+   * Insert a row naming another tenant explicitly: must be refused by row-level security (SQLState 42501), which
+   * aborts the lane's transaction.
    *
    * @param key the key
    */
   public record InsertForeign(int key) implements Operation {}
 
-  /** Commit the tenant's open transaction. */
-  public record Commit() implements Operation {}
+  /**
+   * Commit the lane's transaction, whichever tenants wrote in it.
+   *
+   * @param sqlText send {@code COMMIT} as SQL text instead of calling {@code commit()}
+   */
+  public record Commit(boolean sqlText) implements Operation {}
 
-  /** Roll back the tenant's open transaction. */
-  public record Rollback() implements Operation {}
+  /**
+   * Roll back the lane's transaction.
+   *
+   * @param sqlText send {@code ROLLBACK} as SQL text instead of calling {@code rollback()}
+   */
+  public record Rollback(boolean sqlText) implements Operation {}
+
+  /** Set a savepoint in the lane's transaction (through JDBC). */
+  public record Savepoint() implements Operation {}
+
+  /**
+   * Roll the lane's transaction back to its savepoint, if it has one.
+   *
+   * @param sqlText send {@code ROLLBACK TO SAVEPOINT} as SQL text instead of calling {@code rollback(savepoint)}
+   */
+  public record RollbackToSavepoint(boolean sqlText) implements Operation {}
 
   /**
    * Runs a program and checks every step, then checks the whole table as the administrator. The table is
    * emptied first, so programs are independent.
    *
-   * @param pool the tenant-binding data source under test, backed by a pool of {@code poolSize} connections
-   * @param poolSize how many connections the program may hold at once (1 to 3 in the suites)
+   * <p>The program holds one connection per lane for its whole length, so a connection carries many
+   * transactions, a transaction carries statements of several tenants, and prepared statements are reused
+   * across transactions and tenants. The model follows PostgreSQL's READ COMMITTED semantics: a statement sees
+   * what was committed before it plus its own transaction's changes. A tenant's uncommitted writes live on one
+   * lane at a time (another lane's write to the same rows would wait for the lock and stall the program), so the
+   * program commits the other lane first.
+   *
+   * @param pool the tenant-binding data source under test, backed by a pool of at least {@code poolSize}
+   *     connections
+   * @param poolSize how many connections (lanes) the program holds at once (1 to 3 in the suites)
    * @param program the interleaving to run
    * @throws AssertionError describing the first violation
    */
-  public void run(DataSource pool, int poolSize, List<TenantStep<Operation>> program) {
+  public void run(DataSource pool, int poolSize, List<TenantStep<Step>> program) {
+    run(pool, poolSize, program, null);
+  }
+
+  /**
+   * Runs a program like {@link #run(DataSource, int, List)}, then also checks that every connection of
+   * {@code raw} — the pool under the tenant-binding data source — carries no tenant setting once the program's
+   * connections are closed.
+   *
+   * @param pool the tenant-binding data source under test
+   * @param poolSize how many connections the program holds at once
+   * @param program the interleaving to run
+   * @param raw the pool {@code pool} wraps, or null to skip the check
+   */
+  public void run(DataSource pool, int poolSize, List<TenantStep<Step>> program, DataSource raw) {
     Objects.requireNonNull(pool, "pool");
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1 but was " + poolSize);
     }
     adminExecute("TRUNCATE " + table);
     new Run(pool, poolSize, program).execute();
+    if (raw != null) {
+      checkNothingBound(raw, poolSize);
+    }
+  }
+
+  private void checkNothingBound(DataSource raw, int poolSize) {
+    List<Connection> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < poolSize; i++) {
+        Connection connection = raw.getConnection();
+        held.add(connection);
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT current_setting('" + setting + "', true)")) {
+          rs.next();
+          String value = rs.getString(1);
+          if (value != null && !value.isEmpty()) {
+            throw new AssertionError("a pooled connection still carries tenant '" + value + "' in " + setting
+                + " after the program's connections were closed");
+          }
+        }
+        if (!connection.getAutoCommit()) {
+          connection.rollback();
+        }
+      }
+    } catch (SQLException e) {
+      throw new TestKitException("could not read " + setting + " on the raw pool: " + e.getMessage(), e);
+    } finally {
+      for (Connection connection : held) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // the check's result is what matters
+        }
+      }
+    }
   }
 
   private final class Run {
     private final DataSource pool;
-    private final int poolSize;
-    private final List<TenantStep<Operation>> program;
+    private final List<TenantStep<Step>> program;
     private final Map<TenantId, Map<Integer, Integer>> committed = new HashMap<>();
-    private final LinkedHashMap<TenantId, Session> open = new LinkedHashMap<>();
+    private final Lane[] lanes;
     private final List<TenantId> tenants = new ArrayList<>();
     private int step;
 
-    Run(DataSource pool, int poolSize, List<TenantStep<Operation>> program) {
+    Run(DataSource pool, int poolSize, List<TenantStep<Step>> program) {
       this.pool = pool;
-      this.poolSize = poolSize;
       this.program = program;
-      for (TenantStep<Operation> s : program) {
+      this.lanes = new Lane[poolSize];
+      for (TenantStep<Step> s : program) {
         if (!tenants.contains(s.tenant())) {
           tenants.add(s.tenant());
         }
@@ -197,21 +293,25 @@ public final class IsolationContract {
     void execute() {
       try {
         for (step = 0; step < program.size(); step++) {
-          TenantStep<Operation> s = program.get(step);
+          TenantStep<Step> s = program.get(step);
           try (TenantScope scope = TenantContext.open(s.tenant())) {
-            apply(s.tenant(), s.operation());
+            // Opened in the tenant's scope: a session-binding data source binds on checkout.
+            Lane lane = lane(Math.floorMod(s.operation().lane(), lanes.length));
+            apply(s.tenant(), lane, s.operation().operation());
           }
         }
-        for (TenantId tenant : new ArrayList<>(open.keySet())) {
-          try (TenantScope scope = TenantContext.open(tenant)) {
-            end(tenant, true);
+        for (Lane lane : lanes) {
+          if (lane != null) {
+            commit(lane, false);
           }
         }
       } catch (SQLException e) {
         throw new AssertionError(where() + "unexpected SQL error: " + e.getMessage(), e);
       } finally {
-        for (Session session : open.values()) {
-          session.closeQuietly();
+        for (Lane lane : lanes) {
+          if (lane != null) {
+            lane.close();
+          }
         }
       }
       Map<TenantId, Map<Integer, Integer>> actual = adminReadAll();
@@ -227,97 +327,146 @@ public final class IsolationContract {
       }
     }
 
+    private Lane lane(int index) throws SQLException {
+      if (lanes[index] == null) {
+        Connection connection = pool.getConnection();
+        connection.setAutoCommit(false);
+        lanes[index] = new Lane(connection);
+      }
+      return lanes[index];
+    }
+
     private String where() {
       return "step " + step + " " + (step < program.size() ? program.get(step) : "(end)") + " of " + program + ": ";
     }
 
-    private void apply(TenantId tenant, Operation operation) throws SQLException {
-      Session session = open.get(tenant);
-      if (operation instanceof Commit || operation instanceof Rollback) {
-        if (session != null) {
-          end(tenant, operation instanceof Commit);
-        }
+    private void apply(TenantId tenant, Lane lane, Operation operation) throws SQLException {
+      if (operation instanceof Commit commit) {
+        commit(lane, commit.sqlText());
         return;
       }
-      if (session == null && open.size() >= poolSize) {
-        // Free a connection first: the pool holds at most poolSize, and a tenant's open transaction holds one.
-        TenantId oldest = open.keySet().iterator().next();
-        try (TenantScope scope = TenantContext.open(oldest)) {
-          end(oldest, true);
+      if (operation instanceof Rollback rollback) {
+        if (rollback.sqlText()) {
+          try (Statement statement = lane.connection.createStatement()) {
+            statement.execute("ROLLBACK");
+          }
+        } else {
+          lane.connection.rollback();
         }
+        lane.discard();
+        return;
       }
-      boolean alone = session == null && autocommit(operation);
-      if (alone) {
-        Map<Integer, Integer> view = new TreeMap<>(committed.getOrDefault(tenant, Map.of()));
-        try (Connection connection = pool.getConnection()) {
-          connection.setAutoCommit(true);
-          if (perform(tenant, connection, view, operation)) {
-            committed.put(tenant, view);
+      if (operation instanceof Savepoint) {
+        lane.savepoint = lane.connection.setSavepoint("contract");
+        lane.atSavepoint = lane.copyPending();
+        return;
+      }
+      if (operation instanceof RollbackToSavepoint back) {
+        if (lane.savepoint == null) {
+          return;
+        }
+        if (back.sqlText()) {
+          try (Statement statement = lane.connection.createStatement()) {
+            statement.execute("ROLLBACK TO SAVEPOINT contract");
+          }
+        } else {
+          lane.connection.rollback(lane.savepoint);
+        }
+        lane.pending.clear();
+        lane.atSavepoint.forEach((t, delta) -> lane.pending.put(t, new HashMap<>(delta)));
+        return;
+      }
+      if (writes(operation)) {
+        // Another lane's uncommitted write to this tenant's rows would make this statement wait for its lock.
+        for (Lane other : lanes) {
+          if (other != null && other != lane && other.hasPending(tenant)) {
+            commit(other, false);
           }
         }
+      }
+      if (autocommit(operation)) {
+        lane.connection.setAutoCommit(true); // commits the lane's open transaction
+        lane.merge();
+        try {
+          Map<Integer, Integer> view = view(tenant, null);
+          Map<Integer, Integer> delta = new HashMap<>();
+          perform(tenant, lane, view, delta, operation);
+          applyDelta(committed.computeIfAbsent(tenant, t -> new TreeMap<>()), delta);
+        } catch (ExpectedFailure e) {
+          // the statement's implicit transaction was rolled back: nothing changed
+        } finally {
+          lane.connection.setAutoCommit(false);
+        }
         return;
       }
-      if (session == null) {
-        Connection connection = pool.getConnection();
-        connection.setAutoCommit(false);
-        session = new Session(connection, new TreeMap<>(committed.getOrDefault(tenant, Map.of())));
-        open.put(tenant, session);
-      }
-      if (!perform(tenant, session.connection, session.view, operation)) {
-        session.connection.rollback();
-        session.closeQuietly();
-        open.remove(tenant);
-      }
-    }
-
-    private void end(TenantId tenant, boolean commit) throws SQLException {
-      Session session = open.remove(tenant);
+      Map<Integer, Integer> delta = lane.pending.computeIfAbsent(tenant, t -> new HashMap<>());
+      Map<Integer, Integer> view = view(tenant, delta);
       try {
-        if (commit) {
-          session.connection.commit();
-          committed.put(tenant, session.view);
-        } else {
-          session.connection.rollback();
-        }
-      } finally {
-        session.closeQuietly();
+        perform(tenant, lane, view, delta, operation);
+      } catch (ExpectedFailure e) {
+        lane.connection.rollback(); // the failed statement aborted the whole transaction
+        lane.discard();
       }
     }
 
-    /** Performs one operation and checks it; returns false when it failed as expected (transaction aborted). */
-    private boolean perform(TenantId tenant, Connection connection, Map<Integer, Integer> view, Operation operation)
-        throws SQLException {
+    private void commit(Lane lane, boolean sqlText) throws SQLException {
+      if (sqlText) {
+        try (Statement statement = lane.connection.createStatement()) {
+          statement.execute("COMMIT");
+        }
+      } else {
+        lane.connection.commit();
+      }
+      lane.merge();
+    }
+
+    /** What a statement of {@code tenant} sees: the committed rows overlaid with the lane's own changes. */
+    private Map<Integer, Integer> view(TenantId tenant, Map<Integer, Integer> delta) {
+      Map<Integer, Integer> view = new TreeMap<>(committed.getOrDefault(tenant, Map.of()));
+      if (delta != null) {
+        applyDelta(view, delta);
+      }
+      return view;
+    }
+
+    /**
+     * Performs one operation on {@code view} (what the tenant sees) and records changes in {@code delta}.
+     *
+     * @throws ExpectedFailure when it failed as the model expects (the transaction is then aborted)
+     */
+    private void perform(TenantId tenant, Lane lane, Map<Integer, Integer> view, Map<Integer, Integer> delta,
+        Operation operation) throws SQLException {
+      Connection connection = lane.connection;
       if (operation instanceof Insert insert) {
-        try (PreparedStatement statement = connection.prepareStatement(
-            "INSERT INTO " + table + " (id, val) VALUES (?, ?)")) {
+        try {
+          PreparedStatement statement = lane.prepare("INSERT INTO " + table + " (id, val) VALUES (?, ?)");
           statement.setInt(1, insert.key());
           statement.setInt(2, insert.value());
           statement.executeUpdate();
         } catch (SQLException e) {
           if (view.containsKey(insert.key()) && "23505".equals(e.getSQLState())) {
-            return false; // the tenant's own duplicate: expected
+            throw new ExpectedFailure(); // the tenant's own duplicate
           }
           throw new AssertionError(where() + "insert of a key the tenant does not have failed: " + e.getMessage()
               + (other(tenant, insert.key()) ? " (another tenant has this key: existence leaked)" : ""), e);
         }
-        if (view.containsKey(insert.key())) {
-          throw new AssertionError(where() + "inserted a duplicate of the tenant's own key " + insert.key());
-        }
-        view.put(insert.key(), insert.value());
-        return true;
+        check(!view.containsKey(insert.key()), "inserted a duplicate of the tenant's own key " + insert.key());
+        delta.put(insert.key(), insert.value());
+        return;
       }
       if (operation instanceof InsertForeign foreign) {
         TenantId victim = tenants.stream().filter(t -> !t.equals(tenant)).findFirst()
             .orElse(TenantId.of(tenant.value().equals("zz-victim") ? "zz-other" : "zz-victim"));
-        try (PreparedStatement statement = connection.prepareStatement(
-            "INSERT INTO " + table + " (tenant_id, id, val) VALUES (?, ?, 0)")) {
+        try {
+          PreparedStatement statement = lane.prepare(
+              "INSERT INTO " + table + " (tenant_id, id, val) VALUES (?, ?, 0)");
           statement.setString(1, victim.value());
           statement.setInt(2, foreign.key());
           statement.executeUpdate();
         } catch (SQLException e) {
           // Only a row-level security refusal counts: a duplicate-key error would reveal the victim's key.
           if ("42501".equals(e.getSQLState())) {
-            return false;
+            throw new ExpectedFailure();
           }
           throw new AssertionError(where() + "writing a row for another tenant failed with " + e.getSQLState()
               + " instead of a row-level security refusal (42501): " + e.getMessage(), e);
@@ -325,41 +474,40 @@ public final class IsolationContract {
         throw new AssertionError(where() + "tenant " + tenant + " wrote a row for tenant " + victim);
       }
       if (operation instanceof Update update) {
-        int count;
-        try (PreparedStatement statement = connection.prepareStatement(
-            "UPDATE " + table + " SET val = ? WHERE id = ?")) {
-          statement.setInt(1, update.value());
-          statement.setInt(2, update.key());
-          count = statement.executeUpdate();
-        }
+        PreparedStatement statement = lane.prepare("UPDATE " + table + " SET val = ? WHERE id = ?");
+        statement.setInt(1, update.value());
+        statement.setInt(2, update.key());
+        int count = statement.executeUpdate();
         int expected = view.containsKey(update.key()) ? 1 : 0;
         check(count == expected, "update of key " + update.key() + " touched " + count + " rows, expected "
             + expected);
-        view.computeIfPresent(update.key(), (k, v) -> update.value());
-        return true;
+        if (expected == 1) {
+          delta.put(update.key(), update.value());
+        }
+        return;
       }
       if (operation instanceof UpdateAll all) {
-        int count;
-        try (PreparedStatement statement = connection.prepareStatement("UPDATE " + table + " SET val = ?")) {
-          statement.setInt(1, all.value());
-          count = statement.executeUpdate();
-        }
+        PreparedStatement statement = lane.prepare("UPDATE " + table + " SET val = ?");
+        statement.setInt(1, all.value());
+        int count = statement.executeUpdate();
         check(count == view.size(), "update without predicate touched " + count + " rows, the tenant has "
             + view.size());
-        view.replaceAll((k, v) -> all.value());
-        return true;
+        for (Integer key : view.keySet()) {
+          delta.put(key, all.value());
+        }
+        return;
       }
       if (operation instanceof Delete delete) {
-        int count;
-        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
-          statement.setInt(1, delete.key());
-          count = statement.executeUpdate();
-        }
+        PreparedStatement statement = lane.prepare("DELETE FROM " + table + " WHERE id = ?");
+        statement.setInt(1, delete.key());
+        int count = statement.executeUpdate();
         int expected = view.containsKey(delete.key()) ? 1 : 0;
         check(count == expected, "delete of key " + delete.key() + " removed " + count + " rows, expected "
             + expected);
-        view.remove(delete.key());
-        return true;
+        if (expected == 1) {
+          delta.put(delete.key(), null);
+        }
+        return;
       }
       if (operation instanceof ReadAll) {
         Map<Integer, Integer> seen = new TreeMap<>();
@@ -372,29 +520,28 @@ public final class IsolationContract {
           }
         }
         check(seen.equals(view), "tenant " + tenant + " read " + seen + ", its rows are " + view);
-        return true;
+        return;
       }
       if (operation instanceof ReadKey read) {
         Integer seen = null;
-        try (PreparedStatement statement = connection.prepareStatement(
-            "SELECT val FROM " + table + " WHERE id = ?")) {
-          statement.setInt(1, read.key());
-          try (ResultSet rs = statement.executeQuery()) {
-            if (rs.next()) {
-              seen = rs.getInt(1);
-              check(!rs.next(), "key " + read.key() + " returned more than one row: another tenant's row");
-            }
+        PreparedStatement statement = lane.prepare("SELECT val FROM " + table + " WHERE id = ?");
+        statement.setInt(1, read.key());
+        try (ResultSet rs = statement.executeQuery()) {
+          if (rs.next()) {
+            seen = rs.getInt(1);
+            check(!rs.next(), "key " + read.key() + " returned more than one row: another tenant's row");
           }
         }
         check(Objects.equals(seen, view.get(read.key())), "tenant " + tenant + " read " + seen + " for key "
             + read.key() + ", its value is " + view.get(read.key()));
-        return true;
+        return;
       }
       throw new IllegalArgumentException("unknown operation " + operation);
     }
 
     private boolean other(TenantId tenant, int key) {
-      return committed.entrySet().stream().anyMatch(e -> !e.getKey().equals(tenant) && e.getValue().containsKey(key));
+      return committed.entrySet().stream()
+          .anyMatch(e -> !e.getKey().equals(tenant) && e.getValue().containsKey(key));
     }
 
     private void check(boolean condition, String message) {
@@ -402,6 +549,83 @@ public final class IsolationContract {
         throw new AssertionError(where() + message);
       }
     }
+
+    /** One connection of the program, with the uncommitted changes of its open transaction per tenant. */
+    private final class Lane {
+      final Connection connection;
+      final Map<TenantId, Map<Integer, Integer>> pending = new HashMap<>(); // value null = deleted
+      final Map<String, PreparedStatement> statements = new HashMap<>();
+      java.sql.Savepoint savepoint;
+      Map<TenantId, Map<Integer, Integer>> atSavepoint = Map.of();
+
+      Lane(Connection connection) {
+        this.connection = connection;
+      }
+
+      // Reused across transactions and tenants on purpose: the binding must follow each execution.
+      PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+          statement = connection.prepareStatement(sql);
+          statements.put(sql, statement);
+        }
+        return statement;
+      }
+
+      boolean hasPending(TenantId tenant) {
+        Map<Integer, Integer> delta = pending.get(tenant);
+        return delta != null && !delta.isEmpty();
+      }
+
+      Map<TenantId, Map<Integer, Integer>> copyPending() {
+        Map<TenantId, Map<Integer, Integer>> copy = new HashMap<>();
+        pending.forEach((t, delta) -> copy.put(t, new HashMap<>(delta)));
+        return copy;
+      }
+
+      void merge() {
+        pending.forEach((tenant, delta) -> applyDelta(committed.computeIfAbsent(tenant, t -> new TreeMap<>()), delta));
+        discard();
+      }
+
+      void discard() {
+        pending.clear();
+        savepoint = null;
+        atSavepoint = Map.of();
+      }
+
+      void close() {
+        try {
+          connection.close(); // closes its statements too
+        } catch (SQLException ignored) {
+          // closing after a failure; the original failure is what matters
+        }
+      }
+    }
+  }
+
+  private static void applyDelta(Map<Integer, Integer> rows, Map<Integer, Integer> delta) {
+    delta.forEach((key, value) -> {
+      if (value == null) {
+        rows.remove(key);
+      } else {
+        rows.put(key, value);
+      }
+    });
+  }
+
+  /** A statement failed the way the model predicts; its transaction is aborted. */
+  private static final class ExpectedFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ExpectedFailure() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static boolean writes(Operation operation) {
+    return operation instanceof Insert || operation instanceof Update || operation instanceof UpdateAll
+        || operation instanceof Delete || operation instanceof InsertForeign;
   }
 
   private static boolean autocommit(Operation operation) {
@@ -424,24 +648,6 @@ public final class IsolationContract {
       return o.autocommit();
     }
     return false;
-  }
-
-  private static final class Session {
-    final Connection connection;
-    final Map<Integer, Integer> view;
-
-    Session(Connection connection, Map<Integer, Integer> view) {
-      this.connection = connection;
-      this.view = view;
-    }
-
-    void closeQuietly() {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // closing after a failure; the original failure is what matters
-      }
-    }
   }
 
   private Map<TenantId, Map<Integer, Integer>> adminReadAll() {
@@ -472,6 +678,7 @@ public final class IsolationContract {
   public static final class Builder {
     private final DataSource admin;
     private String table = "isolation_contract";
+    private String setting = "tenancy.tenant_id";
     private Function<String, List<String>> tenantScoping;
     private final List<String> grantees = new ArrayList<>();
 
@@ -490,6 +697,21 @@ public final class IsolationContract {
         throw new IllegalArgumentException("table must match " + TABLE.pattern() + " but was '" + table + "'");
       }
       this.table = table;
+      return this;
+    }
+
+    /**
+     * Sets the PostgreSQL setting that carries the tenant, checked to be empty on pooled connections after a
+     * program; default {@code tenancy.tenant_id}.
+     *
+     * @param setting a two-part setting name
+     * @return this builder
+     */
+    public Builder setting(String setting) {
+      if (!setting.matches("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*")) {
+        throw new IllegalArgumentException("setting must look like 'app.tenant_id' but was '" + setting + "'");
+      }
+      this.setting = setting;
       return this;
     }
 
@@ -526,7 +748,7 @@ public final class IsolationContract {
       if (tenantScoping == null) {
         throw new IllegalStateException("tenantScoping(...) is required: the contract checks row-level security");
       }
-      IsolationContract contract = new IsolationContract(admin, table);
+      IsolationContract contract = new IsolationContract(admin, table, setting);
       List<String> sql = new ArrayList<>();
       sql.add("DROP TABLE IF EXISTS " + table);
       sql.add("CREATE TABLE " + table + " (tenant_id text NOT NULL, id int NOT NULL, val int NOT NULL, "
