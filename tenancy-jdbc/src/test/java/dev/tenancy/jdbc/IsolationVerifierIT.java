@@ -7,6 +7,9 @@ import dev.tenancy.jdbc.Finding.Kind;
 import dev.tenancy.jdbc.Finding.Severity;
 import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
 import dev.tenancy.jdbc.IsolationVerifier.TenantBinding;
+import dev.tenancy.test.TenancyPostgres;
+import dev.tenancy.test.TestDatabase;
+import dev.tenancy.test.TestRole;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,37 +18,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * One deliberately broken schema per finding kind. Each test works in its own schema and verifies only that
- * schema, so tests cannot see each other's breakage; role-level breakage uses a role of its own.
+ * schema, so tests cannot see each other's breakage; role-level breakage uses a role of its own. All tests share
+ * one database for the class (a fresh database costs about 0.2 s, more than most of these tests); the kit drops
+ * it, with every role created here, after the last test.
  */
+@TenancyPostgres
 class IsolationVerifierIT {
 
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
-  private static PgTestDatabase db;
+  private static TestDatabase db;
+  private static TestRole appRole;
   private static String app;
 
   @BeforeAll
-  static void createDatabase() throws SQLException {
-    db = PgTestDatabase.create();
-    app = db.appRole();
-  }
-
-  @AfterAll
-  static void dropDatabase() throws SQLException {
-    if (db != null) {
-      db.close();
-    }
+  static void createAppRole(TestDatabase classDatabase) {
+    db = classDatabase;
+    appRole = db.createRole("app");
+    app = appRole.name();
   }
 
   @Test
   void aSchemaBuiltWithThePolicyGeneratorIsClean() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text NOT NULL)",
+    db.execute("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text NOT NULL)",
         "CREATE TABLE " + s + ".countries (code text PRIMARY KEY)",
         "CREATE TABLE " + s + ".customers (tenant_id text NOT NULL REFERENCES " + s + ".tenants,"
             + " id bigint NOT NULL, email text NOT NULL, country text REFERENCES " + s + ".countries,"
@@ -62,10 +62,10 @@ class IsolationVerifierIT {
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".customers, " + s + ".invoices, " + s + ".events, "
             + s + ".events_acme TO " + app);
     for (String table : List.of("customers", "invoices", "events", "events_acme")) {
-      db.exec(TenantPolicy.forTable(s + "." + table).build().statements().toArray(String[]::new));
+      db.execute(TenantPolicy.forTable(s + "." + table).build().statements().toArray(String[]::new));
     }
 
-    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s).exemptTables(s + ".tenants").build()
+    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s).exemptTables(s + ".tenants").build()
         .verify();
 
     assertThat(report.findings()).isEmpty();
@@ -78,7 +78,7 @@ class IsolationVerifierIT {
   void rlsNotEnabled() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("ALTER TABLE " + s + ".t DISABLE ROW LEVEL SECURITY");
+    db.execute("ALTER TABLE " + s + ".t DISABLE ROW LEVEL SECURITY");
 
     IsolationReport report = verify(s);
 
@@ -90,7 +90,7 @@ class IsolationVerifierIT {
   void rlsNotForced() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("ALTER TABLE " + s + ".t NO FORCE ROW LEVEL SECURITY");
+    db.execute("ALTER TABLE " + s + ".t NO FORCE ROW LEVEL SECURITY");
 
     assertFinding(verify(s), Kind.RLS_NOT_FORCED, s + ".t", "ALTER TABLE " + s + ".t FORCE ROW LEVEL SECURITY");
   }
@@ -99,7 +99,7 @@ class IsolationVerifierIT {
   void noPolicy() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t");
+    db.execute("DROP POLICY tenancy_isolation ON " + s + ".t");
 
     assertFinding(verify(s), Kind.NO_POLICY, s + ".t", "CREATE POLICY tenancy_isolation ON " + s + ".t");
   }
@@ -108,20 +108,20 @@ class IsolationVerifierIT {
   void permissivePolicyThatIsNotTenantScoped() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("CREATE POLICY see_all ON " + s + ".t FOR SELECT USING (true)",
+    db.execute("CREATE POLICY see_all ON " + s + ".t FOR SELECT USING (true)",
         "INSERT INTO " + s + ".t VALUES ('acme', 1), ('globex', 2)");
 
     IsolationReport report = verify(s);
 
     assertFinding(report, Kind.POLICY_NOT_TENANT_SCOPED, s + ".t", "see_all");
-    assertThat(visibleRows(db.app(), s + ".t", "acme")).as("the wide policy really leaks").isEqualTo(2);
+    assertThat(visibleRows(asApp(), s + ".t", "acme")).as("the wide policy really leaks").isEqualTo(2);
   }
 
   @Test
   void orBranchInAPolicyIsNotTenantScoped() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+    db.execute("DROP POLICY tenancy_isolation ON " + s + ".t",
         "CREATE POLICY with_root ON " + s + ".t USING (tenant_id = nullif(current_setting('tenancy.tenant_id', true),"
             + " '') OR coalesce(nullif(current_setting('tenancy.root', true), '')::boolean, false))");
 
@@ -132,14 +132,14 @@ class IsolationVerifierIT {
   void restrictiveTenantPolicyMakesAWidePermissiveOneHarmless() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+    db.execute("DROP POLICY tenancy_isolation ON " + s + ".t",
         "CREATE POLICY everything ON " + s + ".t USING (true)",
         "CREATE POLICY tenant_only ON " + s + ".t AS RESTRICTIVE USING ("
             + TenantPolicy.forTable("t").build().predicate() + ")",
         "INSERT INTO " + s + ".t VALUES ('acme', 1), ('globex', 2)");
 
     assertThat(verify(s).findings()).isEmpty();
-    assertThat(visibleRows(db.app(), s + ".t", "acme")).isEqualTo(1);
+    assertThat(visibleRows(asApp(), s + ".t", "acme")).isEqualTo(1);
   }
 
   @Test
@@ -147,11 +147,11 @@ class IsolationVerifierIT {
     String s = schema();
     goodTable(s, "t");
     String predicate = TenantPolicy.forTable("t").build().predicate();
-    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+    db.execute("DROP POLICY tenancy_isolation ON " + s + ".t",
         "CREATE POLICY loose_check ON " + s + ".t USING (" + predicate + ") WITH CHECK (true)");
 
     assertFinding(verify(s), Kind.POLICY_WITHOUT_TENANT_CHECK, s + ".t", "loose_check");
-    try (Connection connection = db.app().getConnection()) {
+    try (Connection connection = asApp().getConnection()) {
       connection.setAutoCommit(false);
       bind(connection, "acme");
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + s + ".t VALUES ('globex', 9)")) {
@@ -166,11 +166,11 @@ class IsolationVerifierIT {
     String s = schema();
     goodTable(s, "t");
     String predicate = TenantPolicy.forTable("t").build().predicate();
-    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+    db.execute("DROP POLICY tenancy_isolation ON " + s + ".t",
         "CREATE POLICY using_only ON " + s + ".t USING (" + predicate + ")");
 
     assertThat(verify(s).findings()).isEmpty();
-    try (Connection connection = db.app().getConnection()) {
+    try (Connection connection = asApp().getConnection()) {
       connection.setAutoCommit(false);
       bind(connection, "acme");
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + s + ".t VALUES ('globex', 9)")) {
@@ -185,7 +185,7 @@ class IsolationVerifierIT {
   void commandNotCovered() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("DROP POLICY tenancy_isolation ON " + s + ".t",
+    db.execute("DROP POLICY tenancy_isolation ON " + s + ".t",
         "CREATE POLICY read_only ON " + s + ".t FOR SELECT USING (" + TenantPolicy.forTable("t").build().predicate()
             + ")");
 
@@ -200,7 +200,7 @@ class IsolationVerifierIT {
   @Test
   void tenantColumnNotIndexed() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL)",
+    db.execute("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL)",
         "CREATE INDEX ON " + s + ".t (id, tenant_id)");
     protect(s + ".t");
 
@@ -212,25 +212,26 @@ class IsolationVerifierIT {
   void roleSuperuser() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    String root = db.createRole("LOGIN SUPERUSER");
+    TestRole root = role("root", "SUPERUSER");
 
-    assertFinding(verify(db.as(root), s), Kind.ROLE_SUPERUSER, root, "ALTER ROLE " + root + " NOSUPERUSER");
+    assertFinding(verify(root.dataSource(), s), Kind.ROLE_SUPERUSER, root.name(),
+        "ALTER ROLE " + root.name() + " NOSUPERUSER");
   }
 
   @Test
   void roleBypassRls() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    String bypass = db.createRole("LOGIN NOSUPERUSER BYPASSRLS");
+    TestRole bypass = role("bypass", "BYPASSRLS");
 
-    assertFinding(verify(db.as(bypass), s), Kind.ROLE_BYPASSRLS, bypass, "NOBYPASSRLS");
+    assertFinding(verify(bypass.dataSource(), s), Kind.ROLE_BYPASSRLS, bypass.name(), "NOBYPASSRLS");
   }
 
   @Test
   void roleOwnsTenantTable() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("ALTER TABLE " + s + ".t OWNER TO " + app);
+    db.execute("ALTER TABLE " + s + ".t OWNER TO " + app);
 
     assertFinding(verify(s), Kind.ROLE_OWNS_TENANT_TABLE, s + ".t", "OWNER TO");
   }
@@ -239,14 +240,14 @@ class IsolationVerifierIT {
   void roleMemberOfBypassRoleThroughAnotherRole() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    String login = db.createRole("LOGIN NOSUPERUSER NOBYPASSRLS");
-    String middle = db.createRole("NOLOGIN");
-    String ops = db.createRole("NOLOGIN BYPASSRLS");
-    db.exec("GRANT " + ops + " TO " + middle, "GRANT " + middle + " TO " + login,
-        "GRANT USAGE ON SCHEMA " + s + " TO " + login);
+    TestRole login = db.createRole("login");
+    String middle = role("middle", "NOLOGIN").name();
+    String ops = role("ops", "NOLOGIN BYPASSRLS").name();
+    db.execute("GRANT " + ops + " TO " + middle, "GRANT " + middle + " TO " + login.name(),
+        "GRANT USAGE ON SCHEMA " + s + " TO " + login.name());
 
-    Finding finding = assertFinding(verify(db.as(login), s), Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, ops,
-        "REVOKE " + middle + " FROM " + login);
+    Finding finding = assertFinding(verify(login.dataSource(), s), Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, ops,
+        "REVOKE " + middle + " FROM " + login.name());
     assertThat(finding.message()).contains("BYPASSRLS").contains("through " + middle);
   }
 
@@ -254,12 +255,12 @@ class IsolationVerifierIT {
   void roleMemberOfTableOwner() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    String login = db.createRole("LOGIN NOSUPERUSER NOBYPASSRLS");
-    String owner = db.createRole("NOLOGIN");
-    db.exec("ALTER TABLE " + s + ".t OWNER TO " + owner, "GRANT " + owner + " TO " + login);
+    TestRole login = db.createRole("login");
+    String owner = role("owner", "NOLOGIN").name();
+    db.execute("ALTER TABLE " + s + ".t OWNER TO " + owner, "GRANT " + owner + " TO " + login.name());
 
-    Finding finding = assertFinding(verify(db.as(login), s), Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, owner,
-        "REVOKE " + owner + " FROM " + login);
+    Finding finding = assertFinding(verify(login.dataSource(), s), Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, owner,
+        "REVOKE " + owner + " FROM " + login.name());
     assertThat(finding.message()).contains("owns tenant table(s) " + s + ".t");
   }
 
@@ -267,7 +268,7 @@ class IsolationVerifierIT {
   void viewNotSecurityInvoker() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("CREATE VIEW " + s + ".all_rows AS SELECT * FROM " + s + ".t",
+    db.execute("CREATE VIEW " + s + ".all_rows AS SELECT * FROM " + s + ".t",
         "CREATE VIEW " + s + ".on_top WITH (security_invoker = true) AS SELECT * FROM " + s + ".all_rows",
         "CREATE VIEW " + s + ".safe WITH (security_invoker = true) AS SELECT * FROM " + s + ".t",
         "CREATE VIEW " + s + ".definer_over_view AS SELECT * FROM " + s + ".safe",
@@ -280,15 +281,15 @@ class IsolationVerifierIT {
     assertFinding(report, Kind.VIEW_NOT_SECURITY_INVOKER, s + ".definer_over_view", "security_invoker");
     assertThat(report.findings(Kind.VIEW_NOT_SECURITY_INVOKER)).extracting(Finding::object)
         .doesNotContain(s + ".safe", s + ".on_top");
-    assertThat(visibleRows(db.app(), s + ".all_rows", "acme")).as("the definer view really leaks").isEqualTo(2);
-    assertThat(visibleRows(db.app(), s + ".safe", "acme")).isEqualTo(1);
+    assertThat(visibleRows(asApp(), s + ".all_rows", "acme")).as("the definer view really leaks").isEqualTo(2);
+    assertThat(visibleRows(asApp(), s + ".safe", "acme")).isEqualTo(1);
   }
 
   @Test
   void materializedViewOverTenantTable() throws SQLException {
     String s = schema();
     goodTable(s, "t");
-    db.exec("CREATE MATERIALIZED VIEW " + s + ".snapshot AS SELECT * FROM " + s + ".t",
+    db.execute("CREATE MATERIALIZED VIEW " + s + ".snapshot AS SELECT * FROM " + s + ".t",
         "CREATE MATERIALIZED VIEW " + s + ".not_granted AS SELECT * FROM " + s + ".t",
         "GRANT SELECT ON " + s + ".snapshot TO " + app);
 
@@ -302,8 +303,8 @@ class IsolationVerifierIT {
   @Test
   void partitionUnprotected() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".events (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))"
-            + " PARTITION BY LIST (tenant_id)",
+    db.execute("CREATE TABLE " + s + ".events (tenant_id text NOT NULL, id bigint NOT NULL,"
+            + " PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id)",
         "CREATE TABLE " + s + ".events_acme PARTITION OF " + s + ".events FOR VALUES IN ('acme')",
         "CREATE TABLE " + s + ".events_globex PARTITION OF " + s + ".events FOR VALUES IN ('globex')",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".events TO " + app,
@@ -316,14 +317,14 @@ class IsolationVerifierIT {
     assertFinding(report, Kind.PARTITION_UNPROTECTED, s + ".events_acme", "REVOKE ALL ON " + s + ".events_acme");
     assertThat(report.findings(Kind.PARTITION_UNPROTECTED)).extracting(Finding::object)
         .doesNotContain(s + ".events_globex");
-    assertThat(visibleRows(db.app(), s + ".events_acme", "globex")).as("the partition really leaks").isEqualTo(1);
-    assertThat(visibleRows(db.app(), s + ".events", "globex")).isEqualTo(1);
+    assertThat(visibleRows(asApp(), s + ".events_acme", "globex")).as("the partition really leaks").isEqualTo(1);
+    assertThat(visibleRows(asApp(), s + ".events", "globex")).isEqualTo(1);
   }
 
   @Test
   void uniqueKeysWithoutTenant() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".users (tenant_id text NOT NULL, id bigint PRIMARY KEY, email text UNIQUE,"
+    db.execute("CREATE TABLE " + s + ".users (tenant_id text NOT NULL, id bigint PRIMARY KEY, email text UNIQUE,"
             + " login text, CONSTRAINT users_tenant_key UNIQUE (tenant_id, login))",
         "CREATE UNIQUE INDEX users_lower_email ON " + s + ".users (lower(email))",
         "CREATE INDEX ON " + s + ".users (tenant_id)");
@@ -340,7 +341,7 @@ class IsolationVerifierIT {
   @Test
   void foreignKeyWithoutTenant() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".customers (tenant_id text NOT NULL, id bigint NOT NULL,"
+    db.execute("CREATE TABLE " + s + ".customers (tenant_id text NOT NULL, id bigint NOT NULL,"
             + " PRIMARY KEY (tenant_id, id), CONSTRAINT customers_id_key UNIQUE (id))",
         "CREATE TABLE " + s + ".orders (tenant_id text NOT NULL, id bigint NOT NULL, customer_id bigint"
             + " CONSTRAINT orders_customer_fk REFERENCES " + s + ".customers (id), PRIMARY KEY (tenant_id, id))");
@@ -357,7 +358,7 @@ class IsolationVerifierIT {
     String s = schema();
     goodTable(s, "t");
 
-    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s)
+    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s)
         .poolerCheck(PoolerCheck.ASSUME_TRANSACTION_POOLER).tenantBinding(TenantBinding.SESSION).build().verify();
 
     assertFinding(report, Kind.SESSION_BINDING_BEHIND_POOLER, db.name(), "set_config('tenancy.tenant_id', ?, true)");
@@ -369,7 +370,7 @@ class IsolationVerifierIT {
     String s = schema();
     goodTable(s, "t");
 
-    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s)
+    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s)
         .poolerCheck(PoolerCheck.ASSUME_TRANSACTION_POOLER).build().verify();
 
     Finding finding = assertFinding(report, Kind.PREPARE_THRESHOLD_BEHIND_POOLER, db.name(), "prepareThreshold=0");
@@ -379,7 +380,7 @@ class IsolationVerifierIT {
 
   @Test
   void directConnectionIsNotAPooler() throws SQLException {
-    PoolerDetection detection = IsolationVerifier.detectPooler(db.app());
+    PoolerDetection detection = IsolationVerifier.detectPooler(asApp());
 
     assertThat(detection.transactionPoolerDetected()).isFalse();
     assertThat(detection.declared()).isFalse();
@@ -392,7 +393,7 @@ class IsolationVerifierIT {
     String s = schema();
     goodTable(s, "t");
 
-    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s).tenantBinding(TenantBinding.SESSION)
+    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s).tenantBinding(TenantBinding.SESSION)
         .build().verify();
 
     assertThat(report.findings()).isEmpty();
@@ -401,24 +402,24 @@ class IsolationVerifierIT {
   @Test
   void exemptTablesAreNotChecked() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text UNIQUE)",
+    db.execute("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text UNIQUE)",
         "CREATE VIEW " + s + ".tenant_names AS SELECT name FROM " + s + ".tenants",
         "GRANT SELECT ON " + s + ".tenants, " + s + ".tenant_names TO " + app);
 
     assertThat(verify(s).findings(Kind.RLS_NOT_ENABLED)).extracting(Finding::object).containsExactly(s + ".tenants");
-    assertThat(IsolationVerifier.builder(db.app()).schemas(s).exemptTables("tenants").poolerCheck(PoolerCheck.SKIP)
+    assertThat(IsolationVerifier.builder(asApp()).schemas(s).exemptTables("tenants").poolerCheck(PoolerCheck.SKIP)
         .build().verify().findings()).isEmpty();
   }
 
   @Test
   void requireIsolatedListsEveryFinding() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".a (tenant_id text, id bigint PRIMARY KEY)",
+    db.execute("CREATE TABLE " + s + ".a (tenant_id text, id bigint PRIMARY KEY)",
         "CREATE TABLE " + s + ".b (tenant_id text NOT NULL, id bigint NOT NULL)",
         "ALTER TABLE " + s + ".b ENABLE ROW LEVEL SECURITY",
         "CREATE VIEW " + s + ".v AS SELECT * FROM " + s + ".b",
         "GRANT SELECT ON " + s + ".v TO " + app);
-    IsolationVerifier verifier = IsolationVerifier.builder(db.app()).schemas(s).poolerCheck(PoolerCheck.SKIP).build();
+    IsolationVerifier verifier = IsolationVerifier.builder(asApp()).schemas(s).poolerCheck(PoolerCheck.SKIP).build();
     IsolationReport report = verifier.verify();
 
     IsolationException e = catchThrowableOfType(IsolationException.class, verifier::requireIsolated);
@@ -437,36 +438,51 @@ class IsolationVerifierIT {
   @Test
   void requireIsolatedReturnsTheReportWhenOnlyWarningsRemain() throws SQLException {
     String s = schema();
-    db.exec("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL)");
+    db.execute("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL)");
     protect(s + ".t");
 
-    IsolationReport report = IsolationVerifier.builder(db.app()).schemas(s).poolerCheck(PoolerCheck.SKIP).build()
+    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s).poolerCheck(PoolerCheck.SKIP).build()
         .requireIsolated();
 
     assertThat(report.warnings()).extracting(Finding::kind).containsExactly(Kind.TENANT_COLUMN_NOT_INDEXED);
     assertThat(report.poolerDetection()).isEmpty();
   }
 
-  private static String schema() throws SQLException {
+  /**
+   * A role of the kit (so the kit drops it with the class database) given attributes the kit does not hand out.
+   * Roles are cluster-wide: the kit's unique names keep concurrent runs on one server apart.
+   */
+  private static TestRole role(String prefix, String attributes) {
+    TestRole role = db.createRole(prefix);
+    db.execute("ALTER ROLE " + role.name() + " " + attributes);
+    return role;
+  }
+
+  /** New connections to the class database as the application role. */
+  private static DataSource asApp() {
+    return appRole.dataSource();
+  }
+
+  private static String schema() {
     String schema = "s" + SCHEMAS.incrementAndGet();
-    db.exec("CREATE SCHEMA " + schema, "GRANT USAGE ON SCHEMA " + schema + " TO " + app);
+    db.execute("CREATE SCHEMA " + schema, "GRANT USAGE ON SCHEMA " + schema + " TO " + app);
     return schema;
   }
 
   /** A correctly protected tenant table: composite primary key, generated policy, granted to the app role. */
-  private static void goodTable(String schema, String table) throws SQLException {
-    db.exec("CREATE TABLE " + schema + "." + table + " (tenant_id text NOT NULL, id bigint NOT NULL,"
+  private static void goodTable(String schema, String table) {
+    db.execute("CREATE TABLE " + schema + "." + table + " (tenant_id text NOT NULL, id bigint NOT NULL,"
         + " PRIMARY KEY (tenant_id, id))");
     protect(schema + "." + table);
   }
 
-  private static void protect(String table) throws SQLException {
-    db.exec(TenantPolicy.forTable(table).build().statements().toArray(String[]::new));
-    db.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + app);
+  private static void protect(String table) {
+    db.execute(TenantPolicy.forTable(table).build().statements().toArray(String[]::new));
+    db.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + app);
   }
 
   private static IsolationReport verify(String schema) throws SQLException {
-    return verify(db.app(), schema);
+    return verify(asApp(), schema);
   }
 
   private static IsolationReport verify(DataSource dataSource, String schema) throws SQLException {

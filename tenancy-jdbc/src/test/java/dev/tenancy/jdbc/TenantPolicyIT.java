@@ -3,40 +3,41 @@ package dev.tenancy.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tenancy.test.TenancyPostgres;
+import dev.tenancy.test.TestDatabase;
+import dev.tenancy.test.TestRole;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The generated policy on a real server, used by an ordinary application role. */
+/**
+ * The generated policy on a real server, used by an ordinary application role. The tests share one database for
+ * the class, each with tables of its own names.
+ */
+@TenancyPostgres
 class TenantPolicyIT {
 
-  private static PgTestDatabase db;
+  private static TestDatabase db;
+  private static TestRole appRole;
 
   @BeforeAll
-  static void createDatabase() throws SQLException {
-    db = PgTestDatabase.create();
-  }
-
-  @AfterAll
-  static void dropDatabase() throws SQLException {
-    if (db != null) {
-      db.close();
-    }
+  static void createAppRole(TestDatabase classDatabase) {
+    db = classDatabase;
+    appRole = db.createRole("app");
   }
 
   @Test
   void applyingTheStatementsTwiceLeavesOnePolicyAndTheSameState() throws SQLException {
-    db.exec("CREATE TABLE twice (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
+    db.execute("CREATE TABLE twice (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
     TenantPolicy policy = TenantPolicy.forTable("public.twice").build();
 
-    db.exec(policy.statements().toArray(String[]::new));
-    db.exec(policy.statements().toArray(String[]::new));
+    db.execute(policy.statements().toArray(String[]::new));
+    db.execute(policy.statements().toArray(String[]::new));
 
     assertThat(query("SELECT polname || ':' || polcmd::text || ':' || polpermissive FROM pg_policy"
         + " WHERE polrelid = 'twice'::regclass")).containsExactly("tenancy_isolation:*:true");
@@ -49,9 +50,9 @@ class TenantPolicyIT {
   @Test
   void rowsOfAnotherTenantAreInvisibleAndCannotBeWritten() throws SQLException {
     createProtected("invoices", "text");
-    db.exec("INSERT INTO invoices VALUES ('acme', 1, 10), ('acme', 2, 20), ('globex', 3, 30)");
+    db.execute("INSERT INTO invoices VALUES ('acme', 1, 10), ('acme', 2, 20), ('globex', 3, 30)");
 
-    try (Connection app = db.app().getConnection()) {
+    try (Connection app = appRole.dataSource().getConnection()) {
       app.setAutoCommit(false);
       bind(app, "acme");
       assertThat(ids(app, "SELECT id FROM invoices ORDER BY id")).containsExactly(1L, 2L);
@@ -74,9 +75,9 @@ class TenantPolicyIT {
   @Test
   void withoutATenantNoRowIsVisibleAndNoRowCanBeWritten() throws SQLException {
     createProtected("orders", "text");
-    db.exec("INSERT INTO orders VALUES ('acme', 1, 10), ('globex', 2, 20)");
+    db.execute("INSERT INTO orders VALUES ('acme', 1, 10), ('globex', 2, 20)");
 
-    try (Connection app = db.app().getConnection()) {
+    try (Connection app = appRole.dataSource().getConnection()) {
       app.setAutoCommit(false);
       assertThat(ids(app, "SELECT id FROM orders")).isEmpty();
       assertThat(update(app, "UPDATE orders SET amount = 0")).isZero();
@@ -91,9 +92,9 @@ class TenantPolicyIT {
   void theEmptySettingLeftByACommitYieldsNoRowsAndNoCastError() throws SQLException {
     createProtected("payments", "uuid");
     String acme = "0b8f6c1e-5f7a-4a52-9c9e-3f4f0d5f2a11";
-    db.exec("INSERT INTO payments VALUES ('" + acme + "', 1, 10)");
+    db.execute("INSERT INTO payments VALUES ('" + acme + "', 1, 10)");
 
-    try (Connection app = db.app().getConnection()) {
+    try (Connection app = appRole.dataSource().getConnection()) {
       app.setAutoCommit(false);
       bind(app, acme);
       assertThat(ids(app, "SELECT id FROM payments")).containsExactly(1L);
@@ -110,14 +111,14 @@ class TenantPolicyIT {
   @Test
   void aLookupByIdUsesTheTenantIndexWithAnInitPlanNotASeqScan() throws SQLException {
     TenantPolicy policy = TenantPolicy.forTable("public.ledger").build();
-    db.exec("CREATE TABLE ledger (tenant_id text NOT NULL, id bigint NOT NULL, amount bigint NOT NULL)",
+    db.execute("CREATE TABLE ledger (tenant_id text NOT NULL, id bigint NOT NULL, amount bigint NOT NULL)",
         "INSERT INTO ledger SELECT 't' || (g % 50), g, g * 7 FROM generate_series(1, 50000) g",
         policy.indexStatement("id"),
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ledger TO " + db.appRole(),
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ledger TO " + appRole.name(),
         "ANALYZE ledger");
-    db.exec(policy.statements().toArray(String[]::new));
+    db.execute(policy.statements().toArray(String[]::new));
 
-    try (Connection app = db.app().getConnection()) {
+    try (Connection app = appRole.dataSource().getConnection()) {
       app.setAutoCommit(false);
       bind(app, "t7");
       List<String> plan = new ArrayList<>();
@@ -138,11 +139,11 @@ class TenantPolicyIT {
     }
   }
 
-  private static void createProtected(String table, String type) throws SQLException {
-    db.exec("CREATE TABLE " + table + " (tenant_id " + type + " NOT NULL, id bigint NOT NULL, amount bigint,"
+  private static void createProtected(String table, String type) {
+    db.execute("CREATE TABLE " + table + " (tenant_id " + type + " NOT NULL, id bigint NOT NULL, amount bigint,"
             + " PRIMARY KEY (tenant_id, id))",
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + db.appRole());
-    db.exec(TenantPolicy.forTable(table).columnType(type).build().statements().toArray(String[]::new));
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + appRole.name());
+    db.execute(TenantPolicy.forTable(table).columnType(type).build().statements().toArray(String[]::new));
   }
 
   private static void bind(Connection connection, String tenant) throws SQLException {
@@ -178,7 +179,7 @@ class TenantPolicyIT {
 
   private static List<String> query(String sql) throws SQLException {
     List<String> result = new ArrayList<>();
-    try (Connection admin = db.admin().getConnection();
+    try (Connection admin = db.adminDataSource().getConnection();
         PreparedStatement statement = admin.prepareStatement(sql);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
