@@ -1,6 +1,5 @@
 package dev.tenancy.jdbc;
 
-import javax.sql.DataSource;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** The isolation contract directly against PostgreSQL, transaction-mode binding. */
@@ -8,17 +7,6 @@ class DirectIsolationContractIT extends IsolationContractSuite {
 
   @BeforeContainer
   static void direct() {
-    setUp(new PoolFactory() {
-      @Override
-      public com.zaxxer.hikari.HikariDataSource pool(dev.tenancy.test.TestDatabase db,
-          dev.tenancy.test.TestRole role, int size) {
-        return Fixtures.pool(role.jdbcUrl(), size, ConnectionSettings.DIRECT);
-      }
-
-      @Override
-      public TenantDataSource wrap(DataSource pool) {
-        return TenantDataSource.wrap(pool);
-      }
-    });
+    setUp((db, role) -> role.jdbcUrl(), ConnectionSettings.DIRECT, TenantDataSource::wrap);
   }
 }

@@ -7,6 +7,8 @@ import dev.tenancy.test.TenantStep;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -29,8 +31,15 @@ abstract class IsolationContractSuite {
   private static HikariDataSource[] pools;
   private static TenantDataSource[] dataSources;
 
-  /** Builds the pools of 1, 2 and 3 connections for the role, the way the subclass reaches the server. */
-  static void setUp(PoolFactory factory) {
+  /**
+   * Builds pools of 1, 2 and 3 connections for the application role and wraps each.
+   *
+   * @param url the JDBC URL for the role on the test database, the way the subclass reaches the server
+   * @param settings the connection preset for that way
+   * @param wrap how the subclass configures the tenant-binding data source
+   */
+  static void setUp(BiFunction<TestDatabase, TestRole, String> url, ConnectionSettings settings,
+      Function<DataSource, TenantDataSource> wrap) {
     db = TestDatabase.create();
     TestRole app = db.createRole("app");
     contract = IsolationContract.builder(db.adminDataSource())
@@ -40,8 +49,8 @@ abstract class IsolationContractSuite {
     pools = new HikariDataSource[3];
     dataSources = new TenantDataSource[3];
     for (int size = 1; size <= 3; size++) {
-      pools[size - 1] = factory.pool(db, app, size);
-      dataSources[size - 1] = factory.wrap(pools[size - 1]);
+      pools[size - 1] = Fixtures.pool(url.apply(db, app), size, settings);
+      dataSources[size - 1] = wrap.apply(pools[size - 1]);
     }
   }
 
@@ -67,11 +76,5 @@ abstract class IsolationContractSuite {
       @ForAll("programs") List<TenantStep<IsolationContract.Step>> program,
       @ForAll @IntRange(min = 1, max = 3) int poolSize) {
     contract.run(dataSources[poolSize - 1], poolSize, program, pools[poolSize - 1]);
-  }
-
-  interface PoolFactory {
-    HikariDataSource pool(TestDatabase db, TestRole role, int size);
-
-    TenantDataSource wrap(DataSource pool);
   }
 }
