@@ -158,20 +158,18 @@ public class RlsOverheadBenchmark {
       statement.setLong(2, random.nextInt(ROWS));
       statement.execute();
       statement.getMoreResults();
-      long amount;
-      try (ResultSet rs = statement.getResultSet()) {
-        if (!rs.next()) {
-          throw new IllegalStateException("the row was not found: the benchmark would measure nothing");
-        }
-        amount = rs.getLong(1);
-      }
+      long amount = readOne(statement.getResultSet());
       connection.commit();
       return amount;
     }
   }
 
   private static long readOne(PreparedStatement statement) throws SQLException {
-    try (ResultSet rs = statement.executeQuery()) {
+    return readOne(statement.executeQuery());
+  }
+
+  private static long readOne(ResultSet results) throws SQLException {
+    try (ResultSet rs = results) {
       if (!rs.next()) {
         throw new IllegalStateException("the row was not found: the benchmark would measure nothing");
       }

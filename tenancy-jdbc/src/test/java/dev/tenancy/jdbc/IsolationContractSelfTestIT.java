@@ -25,14 +25,11 @@ class IsolationContractSelfTestIT {
   @Test
   void contractFailsWhenAPolicyLetsEveryRowThrough(TestDatabase db) {
     TestRole app = db.createRole("app");
-    IsolationContract contract = IsolationContract.builder(db.adminDataSource())
-        .tenantScoping(table -> List.of(
+    IsolationContract contract = contract(db, app, table -> List.of(
             "ALTER TABLE " + table + " ALTER COLUMN tenant_id SET DEFAULT current_setting('tenancy.tenant_id')",
             "ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY",
             "ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY",
-            "CREATE POLICY wide ON " + table + " USING (true)"))
-        .grantTo(app.name())
-        .build();
+            "CREATE POLICY wide ON " + table + " USING (true)"));
     try (HikariDataSource pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT)) {
       assertThatThrownBy(() -> contract.run(TenantDataSource.wrap(pool), 1, PROGRAM))
           .isInstanceOf(AssertionError.class)
@@ -43,10 +40,7 @@ class IsolationContractSelfTestIT {
   @Test
   void contractFailsWhenTheTenantIsNotBound(TestDatabase db) {
     TestRole app = db.createRole("app");
-    IsolationContract contract = IsolationContract.builder(db.adminDataSource())
-        .tenantScoping(table -> TenantPolicy.forTable(table).build().statements())
-        .grantTo(app.name())
-        .build();
+    IsolationContract contract = contract(db, app, table -> TenantPolicy.forTable(table).build().statements());
     try (HikariDataSource pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT)) {
       // The raw pool binds nothing: row-level security fails closed, and the contract reports the lost insert.
       assertThatThrownBy(() -> contract.run(pool, 1, PROGRAM)).isInstanceOf(AssertionError.class);
@@ -56,10 +50,7 @@ class IsolationContractSelfTestIT {
   @Test
   void contractFailsWhenSessionBindingLeaksThroughThePool(TestDatabase db) {
     TestRole app = db.createRole("app");
-    IsolationContract contract = IsolationContract.builder(db.adminDataSource())
-        .tenantScoping(table -> TenantPolicy.forTable(table).build().statements())
-        .grantTo(app.name())
-        .build();
+    IsolationContract contract = contract(db, app, table -> TenantPolicy.forTable(table).build().statements());
     try (HikariDataSource pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT)) {
       // A data source that binds for the session and never resets: the raw-pool check must catch it.
       javax.sql.DataSource leaky = new LeakySessionDataSource(pool);
@@ -72,6 +63,11 @@ class IsolationContractSelfTestIT {
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("still carries tenant 'a'");
     }
+  }
+
+  private static IsolationContract contract(TestDatabase db, TestRole app,
+      java.util.function.Function<String, List<String>> tenantScoping) {
+    return IsolationContract.builder(db.adminDataSource()).tenantScoping(tenantScoping).grantTo(app.name()).build();
   }
 
   /** Binds the tenant with a session-level setting on every checkout and never resets it. */

@@ -3,6 +3,7 @@ package dev.tenancy.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Measures what a fresh database per test costs, to keep the per-test overhead honest. */
 class DatabaseCostIT {
@@ -26,8 +27,9 @@ class DatabaseCostIT {
     }
     double plainMs = plain / 1e6 / rounds;
     double withRoleMs = withRole / 1e6 / rounds;
-    System.out.printf("tenancy-test: create+drop database %.1f ms, with one role %.1f ms (mean of %d)%n",
-        plainMs, withRoleMs, rounds);
+    LoggerFactory.getLogger(DatabaseCostIT.class).warn(
+        "create+drop database {} ms, with one role {} ms (mean of {})",
+        String.format("%.1f", plainMs), String.format("%.1f", withRoleMs), rounds);
     // The design budget is ~300 ms per test (measured 130-270 ms here); the bound is loose so a busy CI machine
     // does not fail it, yet a fixture that became an order of magnitude slower does.
     assertThat(plainMs).isLessThan(2000);

@@ -56,29 +56,16 @@ public final class PgBouncers {
     if (url != null) {
       return fromUrl(url);
     }
-    String dockerOutcome;
-    if (docker.getAsBoolean()) {
-      try {
-        return startTestcontainers(server);
-      } catch (RuntimeException e) {
-        dockerOutcome = "Docker is available but the " + IMAGE + " container did not start (" + e.getMessage() + ")";
-        LOG.warn("tenancy-test: {}; trying a local pgbouncer binary", dockerOutcome, e);
-      }
-    } else {
-      dockerOutcome = "no Docker engine answered";
-    }
-    try {
-      return binary.apply(server);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("no PgBouncer for tenancy-test. Provide one of: (1) " + Env.PGBOUNCER_URL
-          + "=jdbc:postgresql://127.0.0.1:6432/postgres?user=ADMIN pointing at a PgBouncer in front of the same"
-          + " PostgreSQL server, with pool_mode=transaction, a '*' wildcard database, auth_user/auth_query (so roles"
-          + " created by tests can log in) and ignore_startup_parameters=extra_float_digits,options; the kit ships"
-          + " dev/tenancy/test/pgbouncer/start-pgbouncer.sh to set that up; (2) a running Docker engine for"
-          + " Testcontainers (image " + IMAGE + "); (3) a 'pgbouncer' binary on the PATH (e.g. apt-get install"
-          + " pgbouncer), which the kit starts itself. Tried: " + Env.PGBOUNCER_URL + " not set; " + dockerOutcome
-          + "; local binary failed: " + e.getMessage(), e);
-    }
+    return Fallback.dockerElseLocal(LOG, IMAGE, "a local pgbouncer binary", docker,
+        () -> startTestcontainers(server), () -> binary.apply(server),
+        (dockerOutcome, e) -> "no PgBouncer for tenancy-test. Provide one of: (1) " + Env.PGBOUNCER_URL
+            + "=jdbc:postgresql://127.0.0.1:6432/postgres?user=ADMIN pointing at a PgBouncer in front of the same"
+            + " PostgreSQL server, with pool_mode=transaction, a '*' wildcard database, auth_user/auth_query (so"
+            + " roles created by tests can log in) and ignore_startup_parameters=extra_float_digits,options; the kit"
+            + " ships dev/tenancy/test/pgbouncer/start-pgbouncer.sh to set that up; (2) a running Docker engine for"
+            + " Testcontainers (image " + IMAGE + "); (3) a 'pgbouncer' binary on the PATH (e.g. apt-get install"
+            + " pgbouncer), which the kit starts itself. Tried: " + Env.PGBOUNCER_URL + " not set; " + dockerOutcome
+            + "; local binary failed: " + e.getMessage());
   }
 
   /**

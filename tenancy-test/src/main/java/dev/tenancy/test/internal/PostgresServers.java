@@ -52,23 +52,8 @@ public final class PostgresServers {
       // The user asked for this server explicitly: falling back to another one would hide their mistake.
       return fromUrl(url, Env.get(env, Env.POSTGRES_USER), Env.get(env, Env.POSTGRES_PASSWORD));
     }
-    String dockerOutcome;
-    if (docker.getAsBoolean()) {
-      try {
-        return startTestcontainers();
-      } catch (RuntimeException e) {
-        dockerOutcome = "Docker is available but the " + IMAGE + " container did not start (" + e.getMessage() + ")";
-        LOG.warn("tenancy-test: {}; trying embedded PostgreSQL", dockerOutcome, e);
-      }
-    } else {
-      dockerOutcome = "no Docker engine answered";
-    }
-    try {
-      return embedded.get();
-    } catch (RuntimeException e) {
-      IllegalStateException failure = new IllegalStateException(noServerMessage(dockerOutcome, e), e);
-      throw failure;
-    }
+    return Fallback.dockerElseLocal(LOG, IMAGE, "embedded PostgreSQL", docker, PostgresServers::startTestcontainers,
+        embedded, PostgresServers::noServerMessage);
   }
 
   static String noServerMessage(String dockerOutcome, Exception embeddedFailure) {

@@ -38,26 +38,12 @@ public final class RedisServers {
     if (url != null) {
       return connect(Env.REDIS_URL, url);
     }
-    String dockerOutcome;
-    if (docker.getAsBoolean()) {
-      try {
-        return startTestcontainers();
-      } catch (RuntimeException e) {
-        dockerOutcome = "Docker is available but the " + IMAGE + " container did not start (" + e.getMessage() + ")";
-        LOG.warn("tenancy-test: {}; trying embedded Redis", dockerOutcome, e);
-      }
-    } else {
-      dockerOutcome = "no Docker engine answered";
-    }
-    try {
-      return embedded.get();
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("no Redis server for tenancy-test. Provide one of: (1) " + Env.REDIS_URL
-          + "=redis://HOST:6379 (redis://:PASSWORD@HOST:6379 with a password); (2) a running Docker engine for"
-          + " Testcontainers (image " + IMAGE + "); (3) embedded Redis, which runs a redis-server binary shipped in"
-          + " the embedded-redis jar (Linux/macOS x86_64 or arm64). Tried: " + Env.REDIS_URL + " not set; "
-          + dockerOutcome + "; embedded Redis failed: " + e.getMessage(), e);
-    }
+    return Fallback.dockerElseLocal(LOG, IMAGE, "embedded Redis", docker, RedisServers::startTestcontainers,
+        embedded, (dockerOutcome, e) -> "no Redis server for tenancy-test. Provide one of: (1) " + Env.REDIS_URL
+            + "=redis://HOST:6379 (redis://:PASSWORD@HOST:6379 with a password); (2) a running Docker engine for"
+            + " Testcontainers (image " + IMAGE + "); (3) embedded Redis, which runs a redis-server binary shipped"
+            + " in the embedded-redis jar (Linux/macOS x86_64 or arm64). Tried: " + Env.REDIS_URL + " not set; "
+            + dockerOutcome + "; embedded Redis failed: " + e.getMessage());
   }
 
   /**
