@@ -8,15 +8,18 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** The immutable configuration of a {@link TenantDataSource} and the SQL it sends. */
 final class Binder {
 
-  /** Statements (at the start of the SQL or after a semicolon) that may end a transaction or undo a binding. */
-  private static final Pattern TRANSACTION_CONTROL = Pattern.compile(
-      "(?is)(?:^|;)\\s*(?:(?:/\\*.*?\\*/|--[^\\n]*\\n)\\s*)*(?:rollback|abort|commit|end|begin|start|release|prepare\\s+transaction"
-          + "|call|do|\\{\\s*(?:\\?\\s*=\\s*)?call)\\b");
+  /**
+   * Statements that may end a transaction or undo a binding, when they start the SQL or follow a semicolon:
+   * rollback, abort, commit, end, begin, start, release, prepare transaction, call, do, and the JDBC escape
+   * {@code {call}}. Checked once per statement creation, so it is a plain scan rather than a regular expression.
+   */
+  private static final String[] TRANSACTION_CONTROL = {
+    "rollback", "abort", "commit", "end", "begin", "start", "release", "call", "do"
+  };
 
   final BindingMode mode;
   final String setting;
@@ -51,7 +54,7 @@ final class Binder {
         throw e;
       }
     }
-    return connection.proxy;
+    return connection;
   }
 
   /** The value to bind for the current context: the tenant id, or '' when allowed to run without tenant. */
@@ -83,8 +86,92 @@ final class Binder {
     return literalPrefixStart + value + "', true); ";
   }
 
+  /**
+   * True when a statement of {@code sql} may end the transaction or undo the binding: one of the keywords at the
+   * start of the SQL or after any semicolon, past white space and comments. It over-matches rather than parse
+   * SQL (a semicolon inside a literal counts, a block comment may end at any later {@code * /}, as nested
+   * comments do), which only costs one re-binding.
+   */
   static boolean isTransactionControl(String sql) {
-    return TRANSACTION_CONTROL.matcher(sql).find();
+    int length = sql.length();
+    boolean[] reachable = new boolean[length + 1]; // where a statement's first word may begin
+    reachable[0] = true;
+    int commentBodyFrom = Integer.MAX_VALUE; // every "*\/" at or after this index may close an open comment
+    for (int at = 0; at < length; at++) {
+      if (at > 0 && sql.charAt(at - 1) == ';') {
+        reachable[at] = true;
+      }
+      if (at >= 2 && at - 2 >= commentBodyFrom && sql.charAt(at - 2) == '*' && sql.charAt(at - 1) == '/') {
+        reachable[at] = true;
+      }
+      if (!reachable[at]) {
+        continue;
+      }
+      char c = sql.charAt(at);
+      if (isSpace(c)) {
+        reachable[at + 1] = true;
+      } else if (startsTransactionControl(sql, at)) {
+        return true;
+      } else if (sql.startsWith("/*", at)) {
+        commentBodyFrom = Math.min(commentBodyFrom, at + 2);
+      } else if (sql.startsWith("--", at)) {
+        int end = sql.indexOf('\n', at + 2);
+        if (end >= 0) {
+          reachable[end + 1] = true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsTransactionControl(String sql, int at) {
+    for (String keyword : TRANSACTION_CONTROL) {
+      if (isWord(sql, at, keyword)) {
+        return true;
+      }
+    }
+    if (isWord(sql, at, "prepare")) {
+      int next = skipSpace(sql, at + "prepare".length());
+      return next > at + "prepare".length() && isWord(sql, next, "transaction");
+    }
+    if (at < sql.length() && sql.charAt(at) == '{') { // {call f(?)} or {? = call f(?)}
+      int next = skipSpace(sql, at + 1);
+      if (next < sql.length() && sql.charAt(next) == '?') {
+        next = skipSpace(sql, next + 1);
+        if (next >= sql.length() || sql.charAt(next) != '=') {
+          return false;
+        }
+        next = skipSpace(sql, next + 1);
+      }
+      return isWord(sql, next, "call");
+    }
+    return false;
+  }
+
+  /** {@code word} at {@code at}, in any case, not followed by a letter, digit or underscore. */
+  private static boolean isWord(String sql, int at, String word) {
+    int end = at + word.length();
+    if (!sql.regionMatches(true, at, word, 0, word.length())) {
+      return false;
+    }
+    if (end == sql.length()) {
+      return true;
+    }
+    char next = sql.charAt(end); // ASCII word characters, as SQL keywords are
+    return !((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9')
+        || next == '_');
+  }
+
+  private static int skipSpace(String sql, int at) {
+    while (at < sql.length() && isSpace(sql.charAt(at))) {
+      at++;
+    }
+    return at;
+  }
+
+  /** White space as in SQL (and {@code \\s} in Java patterns). */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
   void bind(Connection target, String sql, String value) throws SQLException {

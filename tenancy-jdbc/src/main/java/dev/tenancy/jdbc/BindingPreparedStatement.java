@@ -1,218 +1,267 @@
 package dev.tenancy.jdbc;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A prepared statement that, when the tenant must be bound, runs as {@code SELECT set_config(…, ?, true);
  * <user SQL>} — one round trip — and otherwise as the user's SQL alone. The two driver statements are created
  * lazily; parameters and statement settings are recorded and applied to whichever one executes, with the
- * user's parameter indexes shifted by one in the combined form.
+ * user's parameter indexes shifted by one in the combined form. Statements that cannot be combined (generated
+ * keys, batches) bind with a separate statement first.
  */
-final class BindingPreparedStatement implements InvocationHandler {
+final class BindingPreparedStatement extends RecordingPreparedStatement<PreparedStatement> {
+
+  /** PostgreSQL's limit on the parameters of one statement. */
+  private static final int MAX_PARAMETERS = 65_535;
+  private static final Parameter[] NONE = {};
 
   private final BindingConnection connection;
-  private final Method prepareMethod;
-  private final Object[] prepareArgs;
-  final PreparedStatement proxy;
+  private final String sql;
+  private final boolean combinable;
+  private final Preparer preparer;
+  private final boolean transactionControl;
 
   private PreparedStatement plain;
   private PreparedStatement combined;
   private PreparedStatement current;
-  private final Map<Integer, Call> parameters = new TreeMap<>();
-  private final List<Call> settings = new ArrayList<>();
-  private final List<Map<Integer, Call>> batch = new ArrayList<>();
-  private final boolean transactionControl;
+  /** Index i holds the setter of parameter i; index 0 is unused. */
+  private Parameter[] parameters = NONE;
+  private final List<Setting> settings = new ArrayList<>(0);
+  private final List<Parameter[]> batch = new ArrayList<>(0);
   private boolean closeOnCompletion;
   private boolean closed;
 
-  private record Call(Method method, Object[] args) {}
+  /** Creates a driver statement for the given SQL, with the options the user asked for. */
+  @FunctionalInterface
+  interface Preparer {
+    PreparedStatement prepare(String sql) throws SQLException;
+  }
 
-  BindingPreparedStatement(BindingConnection connection, Method prepareMethod, Object[] prepareArgs) {
+  BindingPreparedStatement(BindingConnection connection, String sql, boolean combinable, Preparer preparer)
+      throws SQLException {
+    if (sql == null) {
+      throw new SQLException("the SQL of a prepared statement must not be null", "42601");
+    }
     this.connection = connection;
-    this.prepareMethod = prepareMethod;
-    this.prepareArgs = prepareArgs;
-    this.transactionControl = Binder.isTransactionControl((String) prepareArgs[0]);
-    this.proxy = Proxies.create(PreparedStatement.class, this);
+    this.sql = sql;
+    this.combinable = combinable;
+    this.preparer = preparer;
+    this.transactionControl = Binder.isTransactionControl(sql);
   }
 
   @Override
-  public Object invoke(Object proxyObject, Method method, Object[] args) throws Throwable {
-    String name = method.getName();
-    Class<?> declaring = method.getDeclaringClass();
-    if (declaring == PreparedStatement.class && name.startsWith("set") && args != null && args.length >= 2
-        && args[0] instanceof Integer index) {
-      checkOpen();
-      parameters.put(index, new Call(method, args));
-      return null;
-    }
-    if (Proxies.isExecute(name) && (args == null || args.length == 0)) {
-      checkOpen();
-      try {
-        return execute(name);
-      } finally {
-        connection.afterStatement(transactionControl);
-      }
-    }
-    if (Proxies.isBatch(name)) {
-      checkOpen();
-      try {
-        return executeBatch(method);
-      } finally {
-        batch.clear();
-        connection.afterStatement(transactionControl);
-      }
-    }
-    switch (name) {
-      case "clearParameters":
-        parameters.clear();
-        return null;
-      case "addBatch":
-        if (args == null || args.length == 0) {
-          checkOpen();
-          batch.add(new TreeMap<>(parameters));
-          return null;
-        }
-        break;
-      case "clearBatch":
-        batch.clear();
-        return null;
-      case "close":
-        close();
-        return null;
-      case "isClosed":
-        return closed;
-      case "getConnection":
-        return connection.proxy;
-      case "closeOnCompletion":
-        // Kept off the combined statement: the driver would close it once the binding's result is consumed.
-        checkOpen();
-        closeOnCompletion = true;
-        if (plain != null) {
-          plain.closeOnCompletion();
-        }
-        return null;
-      case "isCloseOnCompletion":
-        return closeOnCompletion;
-      case "getMetaData":
-      case "getParameterMetaData":
-        checkOpen();
-        return Proxies.invoke(plain(), method, args); // the combined statement has one parameter more
-      default:
-        break;
-    }
-    if (declaring == Statement.class && name.startsWith("set")) {
-      checkOpen();
-      Call call = new Call(method, args);
-      settings.add(call);
-      for (PreparedStatement statement : Arrays.asList(plain, combined)) {
-        if (statement != null) {
-          Proxies.invoke(statement, method, args);
-        }
-      }
-      return null;
-    }
-    Object answer = Proxies.objectMethod(proxyObject, method, args, "TenantPreparedStatement[" + prepareArgs[0] + "]");
-    if (answer != null) {
-      return answer;
-    }
+  PreparedStatement delegate() throws SQLException {
     checkOpen();
-    return Proxies.invoke(current != null ? current : plain(), method, args);
+    return current != null ? current : plain();
   }
 
-  private Object execute(String kind) throws Throwable {
-    String value = connection.beforeStatement();
-    if (value == null || closeOnCompletion) {
-      return connection.withSeparateBinding(value, () -> {
-        PreparedStatement statement = plain();
-        apply(statement, parameters, 0);
-        current = statement;
-        switch (kind) {
-          case "executeQuery":
-            return statement.executeQuery();
-          case "executeUpdate":
-            return statement.executeUpdate();
-          case "executeLargeUpdate":
-            return statement.executeLargeUpdate();
-          default:
-            return statement.execute();
-        }
-      });
+  @Override
+  void parameter(int index, Parameter setter) throws SQLException {
+    checkOpen();
+    if (index < 1 || index > MAX_PARAMETERS) {
+      throw new SQLException("The parameter index is out of range: " + index, "22023");
     }
-    PreparedStatement statement = combined();
-    apply(statement, parameters, 1);
-    statement.setString(1, value);
-    current = statement;
+    if (index >= parameters.length) {
+      parameters = Arrays.copyOf(parameters, Math.max(index + 1, parameters.length * 2));
+    }
+    parameters[index] = setter;
+  }
+
+  @Override
+  void setting(Setting setting) throws SQLException {
+    checkOpen();
+    settings.add(setting);
+    if (plain != null) {
+      setting.apply(plain);
+    }
+    if (combined != null) {
+      setting.apply(combined);
+    }
+  }
+
+  @Override
+  public void clearParameters() throws SQLException {
+    checkOpen();
+    Arrays.fill(parameters, null);
+  }
+
+  // ---- execution
+
+  @Override
+  public boolean execute() throws SQLException {
+    return run(ResultKind.EXECUTE, PreparedStatement::execute);
+  }
+
+  @Override
+  public ResultSet executeQuery() throws SQLException {
+    return run(ResultKind.QUERY, PreparedStatement::executeQuery);
+  }
+
+  @Override
+  public int executeUpdate() throws SQLException {
+    return run(ResultKind.UPDATE, PreparedStatement::executeUpdate);
+  }
+
+  @Override
+  public long executeLargeUpdate() throws SQLException {
+    return run(ResultKind.LARGE_UPDATE, PreparedStatement::executeLargeUpdate);
+  }
+
+  /** One of the user's execute methods on a driver statement. */
+  @FunctionalInterface
+  private interface Execution<T> {
+    T run(PreparedStatement statement) throws SQLException;
+  }
+
+  private <T> T run(ResultKind<T> kind, Execution<T> alone) throws SQLException {
+    checkOpen();
     try {
-      statement.execute();
-    } catch (Throwable e) {
-      connection.failed();
-      throw e;
-    }
-    connection.bound(value);
-    return Proxies.userResult(statement, kind);
-  }
-
-  private Object executeBatch(Method method) throws Throwable {
-    String value = connection.beforeStatement();
-    return connection.withSeparateBinding(value, () -> {
-      PreparedStatement statement = plain();
-      statement.clearBatch();
-      for (Map<Integer, Call> entry : batch) {
-        apply(statement, entry, 0);
-        statement.addBatch();
+      String value = connection.beforeStatement();
+      if (value == null || !combinable || closeOnCompletion) {
+        return connection.withSeparateBinding(value, () -> {
+          PreparedStatement statement = plain();
+          apply(statement, parameters, 0);
+          current = statement;
+          return alone.run(statement);
+        });
       }
+      PreparedStatement statement = combined();
+      apply(statement, parameters, 1);
+      statement.setString(1, value);
       current = statement;
-      return Proxies.invoke(statement, method, null);
-    });
-  }
-
-  private void apply(PreparedStatement statement, Map<Integer, Call> values, int shift) throws Throwable {
-    statement.clearParameters();
-    for (Map.Entry<Integer, Call> entry : values.entrySet()) {
-      Call call = entry.getValue();
-      Object[] args = call.args();
-      if (shift != 0) {
-        args = args.clone();
-        args[0] = entry.getKey() + shift;
+      try {
+        statement.execute();
+      } catch (SQLException | RuntimeException e) {
+        connection.failed();
+        throw e;
       }
-      Proxies.invoke(statement, call.method(), args);
+      connection.bound(value);
+      return kind.after(statement);
+    } finally {
+      connection.afterStatement(transactionControl);
     }
   }
 
-  private PreparedStatement plain() throws Throwable {
+  @Override
+  public void addBatch() throws SQLException {
+    checkOpen();
+    batch.add(parameters.clone());
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    checkOpen();
+    batch.clear();
+  }
+
+  @Override
+  public int[] executeBatch() throws SQLException {
+    return runBatch(PreparedStatement::executeBatch);
+  }
+
+  @Override
+  public long[] executeLargeBatch() throws SQLException {
+    return runBatch(PreparedStatement::executeLargeBatch);
+  }
+
+  private <T> T runBatch(Execution<T> execution) throws SQLException {
+    checkOpen();
+    try {
+      return connection.separately(transactionControl, () -> {
+        PreparedStatement statement = plain();
+        statement.clearBatch();
+        for (Parameter[] entry : batch) {
+          apply(statement, entry, 0);
+          statement.addBatch();
+        }
+        current = statement;
+        return execution.run(statement);
+      });
+    } finally {
+      batch.clear();
+    }
+  }
+
+  private static void apply(PreparedStatement statement, Parameter[] values, int shift) throws SQLException {
+    statement.clearParameters();
+    for (int index = 1; index < values.length; index++) {
+      if (values[index] != null) {
+        values[index].apply(statement, index + shift);
+      }
+    }
+  }
+
+  private PreparedStatement plain() throws SQLException {
     if (plain == null) {
-      plain = prepare((String) prepareArgs[0]);
+      plain = prepare(sql);
+      if (closeOnCompletion) {
+        plain.closeOnCompletion();
+      }
     }
     return plain;
   }
 
-  private PreparedStatement combined() throws Throwable {
+  private PreparedStatement combined() throws SQLException {
     if (combined == null) {
-      combined = prepare(connection.binder.preparedPrefix + prepareArgs[0]);
+      combined = prepare(connection.binder.preparedPrefix + sql);
     }
     return combined;
   }
 
-  private PreparedStatement prepare(String sql) throws Throwable {
-    Object[] args = prepareArgs.clone();
-    args[0] = sql;
-    PreparedStatement statement = (PreparedStatement) Proxies.invoke(connection.target, prepareMethod, args);
-    for (Call call : settings) {
-      Proxies.invoke(statement, call.method(), call.args());
-    }
-    if (closeOnCompletion && sql.equals(prepareArgs[0])) {
-      statement.closeOnCompletion();
+  private PreparedStatement prepare(String statementSql) throws SQLException {
+    PreparedStatement statement = preparer.prepare(statementSql);
+    for (Setting setting : settings) {
+      setting.apply(statement);
     }
     return statement;
+  }
+
+  // ---- everything else that must not reach the combined statement
+
+  @Override
+  public void closeOnCompletion() throws SQLException {
+    // Kept off the combined statement: the driver would close it once the binding's result is consumed.
+    checkOpen();
+    closeOnCompletion = true;
+    if (plain != null) {
+      plain.closeOnCompletion();
+    }
+  }
+
+  @Override
+  public boolean isCloseOnCompletion() {
+    return closeOnCompletion;
+  }
+
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    checkOpen();
+    return plain().getMetaData(); // the combined statement has one parameter more
+  }
+
+  @Override
+  public ParameterMetaData getParameterMetaData() throws SQLException {
+    checkOpen();
+    return plain().getParameterMetaData();
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    checkOpen();
+    return connection;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
   }
 
   private void checkOpen() throws SQLException {
@@ -221,13 +270,14 @@ final class BindingPreparedStatement implements InvocationHandler {
     }
   }
 
-  private void close() throws SQLException {
+  @Override
+  public void close() throws SQLException {
     if (closed) {
       return;
     }
     closed = true;
     SQLException failure = null;
-    for (PreparedStatement statement : Arrays.asList(plain, combined)) {
+    for (PreparedStatement statement : new PreparedStatement[] {plain, combined}) {
       if (statement != null) {
         try {
           statement.close();
@@ -243,5 +293,10 @@ final class BindingPreparedStatement implements InvocationHandler {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  @Override
+  public String toString() {
+    return "TenantPreparedStatement[" + sql + "]";
   }
 }

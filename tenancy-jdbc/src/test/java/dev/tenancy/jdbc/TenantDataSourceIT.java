@@ -411,4 +411,40 @@ class TenantDataSourceIT {
       return rs.getLong(1);
     }
   }
+
+  @Test
+  void refusedPlainBatchIsDiscarded() throws SQLException {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      statement.addBatch("INSERT INTO invoices (id, amount) VALUES (51, 1)");
+      assertThatThrownBy(statement::executeBatch).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(statement.executeBatch()).isEmpty();
+      }
+    }
+    assertThat(allRows(db)).hasSize(5);
+  }
+
+  @Test
+  void preparedStatementsRefuseSqlTextAndKeepParametersOfGeneratedKeyStatements() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             "INSERT INTO invoices (id, amount) VALUES (?, ?)", new String[] {"id"})) {
+      // JDBC forbids SQL text on a prepared statement; here it could also run unbound, so it fails before.
+      assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM invoices"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("not allowed on a prepared statement");
+      assertThatThrownBy(() -> statement.setLong(0, 1)).isInstanceOf(SQLException.class)
+          .hasMessageContaining("out of range: 0");
+      statement.setLong(1, 30);
+      statement.setLong(2, 31);
+      statement.setQueryTimeout(5);
+      assertThat(statement.executeUpdate()).isEqualTo(1);
+      assertThat(statement.getQueryTimeout()).isEqualTo(5);
+      try (ResultSet keys = statement.getGeneratedKeys()) {
+        assertThat(keys.next()).isTrue();
+        assertThat(keys.getLong("id")).isEqualTo(30);
+      }
+      assertThat(statement.getConnection()).isSameAs(connection);
+    }
+    assertThat(allRows(db)).contains("acme:30:31").hasSize(6);
+  }
 }
