@@ -2,6 +2,7 @@ package dev.tenancy.benchmarks;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -41,6 +42,25 @@ final class BenchmarkServers {
   static String withUser(String url, String user) {
     String withoutUser = url.replaceAll("([?&])(user|password)=[^&]*&?", "$1").replaceAll("[?&]$", "");
     return withoutUser + (withoutUser.contains("?") ? "&" : "?") + "user=" + user;
+  }
+
+  /**
+   * True when {@code database} exists and was set up with {@code layout} (recorded by {@link #recordLayout}), so
+   * that a benchmark run in many forks sets up its data once.
+   */
+  static boolean hasLayout(String adminUrl, String database, String layout) {
+    try (Connection connection = DriverManager.getConnection(withDatabase(adminUrl, database));
+         Statement statement = connection.createStatement();
+         ResultSet rs = statement.executeQuery("SELECT layout FROM benchmark_layout")) {
+      return rs.next() && rs.getString(1).equals(layout);
+    } catch (SQLException e) {
+      return false; // no such database or table yet
+    }
+  }
+
+  static void recordLayout(Statement statement, String layout) throws SQLException {
+    statement.execute("CREATE TABLE benchmark_layout (layout text NOT NULL)");
+    statement.execute("INSERT INTO benchmark_layout VALUES ('" + layout.replace("'", "''") + "')");
   }
 
   static void recreateDatabase(String adminUrl, String database) throws SQLException {

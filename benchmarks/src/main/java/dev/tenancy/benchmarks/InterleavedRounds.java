@@ -1,0 +1,101 @@
+package dev.tenancy.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the methods of one benchmark class in interleaved rounds — each round runs every method once, in a
+ * shuffled order, each in a fresh fork — and reports each method's throughput against the first method's in the
+ * same round. On a shared machine throughput drifts by tens of percent over minutes; running the methods one
+ * after another (JMH's order) turns that drift into a false ratio, interleaving spreads it over all of them.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.tenancy.benchmarks.InterleavedRounds \
+ *     RlsOverheadBenchmark explicitWhere,rlsTransactionBound,rlsHandWrittenSameRoundTrip 5 4 target=direct
+ * </pre>
+ *
+ * Arguments: the benchmark class, its methods (the first is the baseline), rounds, threads, then any
+ * {@code name=value} parameters.
+ */
+public final class InterleavedRounds {
+
+  private InterleavedRounds() {}
+
+  public static void main(String[] args) throws RunnerException {
+    if (args.length < 4) {
+      throw new IllegalArgumentException("usage: InterleavedRounds <class> <baseline,method,...> <rounds> "
+          + "<threads> [param=value ...]");
+    }
+    String benchmark = args[0];
+    List<String> methods = List.of(args[1].split(","));
+    int rounds = Integer.parseInt(args[2]);
+    int threads = Integer.parseInt(args[3]);
+    String[] params = Arrays.copyOfRange(args, 4, args.length);
+
+    Map<String, List<Double>> throughput = new LinkedHashMap<>();
+    Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    for (String method : methods) {
+      throughput.put(method, new ArrayList<>());
+      ratios.put(method, new ArrayList<>());
+    }
+    for (int round = 1; round <= rounds; round++) {
+      List<String> order = new ArrayList<>(methods);
+      Collections.shuffle(order, new Random(round));
+      Map<String, Double> scores = new LinkedHashMap<>();
+      for (String method : order) {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+            .include(benchmark + "\\." + method + "$")
+            .threads(threads)
+            .forks(1)
+            // The JDBC paths take 10-15 s to reach full speed when 4 threads share 2 cores with the server.
+            .warmupIterations(5).warmupTime(TimeValue.seconds(3))
+            .measurementIterations(3).measurementTime(TimeValue.seconds(2))
+            .timeUnit(TimeUnit.SECONDS)
+            .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT);
+        for (String param : params) {
+          String[] pair = param.split("=", 2);
+          options.param(pair[0], pair[1]);
+        }
+        RunResult result = new Runner(options.build()).runSingle();
+        double score = result.getPrimaryResult().getScore();
+        scores.put(method, score);
+        throughput.get(method).add(score);
+        System.out.printf("round %d  %-32s %10.0f ops/s%n", round, method, score);
+      }
+      double baseline = scores.get(methods.get(0));
+      for (String method : methods) {
+        ratios.get(method).add(scores.get(method) / baseline);
+      }
+    }
+    System.out.printf("%n%s, %d thread(s) %s, %d interleaved rounds; ratio = method / %s in the same round%n",
+        benchmark, threads, String.join(" ", params), rounds, methods.get(0));
+    System.out.printf("%-32s %12s %14s   %s%n", "method", "median ops/s", "median ratio", "ratios per round");
+    for (String method : methods) {
+      StringBuilder perRound = new StringBuilder();
+      for (double ratio : ratios.get(method)) {
+        perRound.append(String.format("%.3f ", ratio));
+      }
+      System.out.printf("%-32s %12.0f %14.3f   %s%n", method, median(throughput.get(method)),
+          median(ratios.get(method)), perRound.toString().trim());
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+}
