@@ -1,0 +1,7 @@
+\set t random(0,99)
+\set id random(0,999)
+\startpipeline
+BEGIN;
+SELECT amount FROM items_plain WHERE tenant_id = 'tenant-0' || lpad(:t::text, 2, '0') AND id = :id;
+\endpipeline
+COMMIT;
