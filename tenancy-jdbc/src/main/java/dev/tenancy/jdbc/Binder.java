@@ -14,11 +14,12 @@ final class Binder {
 
   /**
    * Statements that may end a transaction or undo a binding, when they start the SQL or follow a semicolon:
-   * rollback, abort, commit, end, begin, start, release, prepare transaction, call, do, and the JDBC escape
-   * {@code {call}}. Checked once per statement creation, so it is a plain scan rather than a regular expression.
+   * rollback, abort, commit, end, begin, start, release, prepare transaction, call, do, reset and discard (which
+   * clear settings), and the JDBC escape {@code {call}}. Checked once per statement creation, so it is a plain
+   * scan rather than a regular expression.
    */
   private static final String[] TRANSACTION_CONTROL = {
-    "rollback", "abort", "commit", "end", "begin", "start", "release", "call", "do"
+    "rollback", "abort", "commit", "end", "begin", "start", "release", "call", "do", "reset", "discard"
   };
 
   final BindingMode mode;

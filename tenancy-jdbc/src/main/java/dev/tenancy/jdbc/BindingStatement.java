@@ -29,6 +29,9 @@ final class BindingStatement extends ForwardingStatement<Statement> {
    */
   private <T> T run(String sql, ResultKind<T> kind, boolean single, BindingConnection.SqlCall<T> alone)
       throws SQLException {
+    if (sql == null) {
+      throw new SQLException("the SQL of a statement must not be null", "42601");
+    }
     try {
       String value = connection.beforeStatement();
       if (value == null) {
@@ -119,6 +122,9 @@ final class BindingStatement extends ForwardingStatement<Statement> {
 
   @Override
   public void addBatch(String sql) throws SQLException {
+    if (sql == null) {
+      throw new SQLException("the SQL of a statement must not be null", "42601");
+    }
     target.addBatch(sql);
     batchHasTransactionControl |= Binder.isTransactionControl(sql);
   }

@@ -58,12 +58,21 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
 
   @Override
   public int[] executeBatch() throws SQLException {
-    return connection.separately(transactionControl, target::executeBatch);
+    return runBatch(target::executeBatch);
   }
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    return connection.separately(transactionControl, target::executeLargeBatch);
+    return runBatch(target::executeLargeBatch);
+  }
+
+  private <T> T runBatch(BindingConnection.SqlCall<T> batch) throws SQLException {
+    try {
+      return connection.separately(transactionControl, batch);
+    } finally {
+      // A batch refused before it ran (no tenant) must not run later under another tenant.
+      target.clearBatch();
+    }
   }
 
   @Override

@@ -413,12 +413,17 @@ class TenantDataSourceIT {
   }
 
   @Test
-  void refusedPlainBatchIsDiscarded() throws SQLException {
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+  void refusedPlainAndCallableBatchesAreDiscarded() throws SQLException {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+         CallableStatement call = connection.prepareCall("INSERT INTO invoices (id, amount) VALUES (?, 1)")) {
       statement.addBatch("INSERT INTO invoices (id, amount) VALUES (51, 1)");
+      call.setLong(1, 52);
+      call.addBatch();
       assertThatThrownBy(statement::executeBatch).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+      assertThatThrownBy(call::executeBatch).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
       try (TenantScope scope = TenantContext.open(GLOBEX)) {
         assertThat(statement.executeBatch()).isEmpty();
+        assertThat(call.executeBatch()).isEmpty();
       }
     }
     assertThat(allRows(db)).hasSize(5);

@@ -19,14 +19,15 @@ class TransactionControlTest {
 
   /** The rule: a keyword at the start of the SQL or after a semicolon, past white space and comments. */
   private static final Pattern RULE = Pattern.compile(
-      "(?is)(?:^|;)\\s*(?:(?:/\\*.*?\\*/|--[^\\n]*\\n)\\s*)*(?:rollback|abort|commit|end|begin|start|release"
-          + "|prepare\\s+transaction|call|do|\\{\\s*(?:\\?\\s*=\\s*)?call)\\b");
+      "(?is)(?:^|;)\\s*(?:(?:/\\*.*?\\*/|--[^\\n]*\\n)\\s*)*(?:rollback|abort|commit|end|begin|start"
+          + "|release|reset|discard|prepare\\s+transaction|call|do|\\{\\s*(?:\\?\\s*=\\s*)?call)\\b");
 
   private static final List<String> TOKENS = List.of(
       "rollback", "ROLLBACK", "Rollback", "abort", "commit", "COMMIT", "end", "begin", "start", "release",
-      "prepare", "transaction", "call", "do", "DO", "to", "savepoint", "s1", "select", "insert", "commits",
-      "ending", "do_it", "callx", "calls", "x", "1", "_", "'", "\"", "(", ")", "{", "}", "?", "=", ";", ";", ";",
-      " ", " ", "  ", "\t", "\n", "\r\n", "/*", "*/", "/* c */", "--", "-- c\n", "-", "*", "/");
+      "prepare", "transaction", "call", "do", "DO", "reset", "discard", "all", "to", "savepoint", "s1", "select",
+      "insert", "commits", "resets", "ending", "do_it", "callx", "calls", "x", "1", "_", "'", "\"", "(", ")", "{",
+      "}", "?", "=", ";", ";", ";", " ", " ", "  ", "\t", "\n", "\r\n", "/*", "*/", "/* c */", "--", "-- c\n", "-",
+      "*", "/");
 
   @Property(tries = 10000)
   void agreesWithTheRule(@ForAll("sql") String sql) {
@@ -42,7 +43,7 @@ class TransactionControlTest {
   void recognisesTheStatementsThatEndOrUndoABinding() {
     assertThat(List.of("COMMIT", "  rollback to savepoint s1", "select 1; commit", "/* x */ -- y\n begin",
         "PREPARE  TRANSACTION 'x'", "{call f(?)}", "{ ? = call f(?) }", "do $$ begin end $$", "end", "abort;",
-        "/* outer /* nested */ still a comment */ COMMIT"))
+        "/* outer /* nested */ still a comment */ COMMIT", "RESET ALL", "discard all"))
         .allSatisfy(sql -> assertThat(Binder.isTransactionControl(sql)).as(sql).isTrue());
     assertThat(List.of("select 1", "insert into commits values (1)", "select * from t where x = 'a'",
         "/* commit", "-- commit", "update t set done = true", "prepare p as select 1", "callx()", ""))
