@@ -94,6 +94,9 @@ final class Binder {
    * comments do), which only costs one re-binding.
    */
   static boolean isTransactionControl(String sql) {
+    if (sql.indexOf(';') < 0 && sql.indexOf("/*") < 0 && sql.indexOf("--") < 0) {
+      return startsTransactionControl(sql, skipSpace(sql, 0)); // one statement, no comments: the usual case
+    }
     int length = sql.length();
     boolean[] reachable = new boolean[length + 1]; // where a statement's first word may begin
     reachable[0] = true;
@@ -170,7 +173,7 @@ final class Binder {
     return at;
   }
 
-  /** White space as in SQL (and {@code \\s} in Java patterns). */
+  /** White space as in SQL (and {@code \s} in Java patterns). */
   private static boolean isSpace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
