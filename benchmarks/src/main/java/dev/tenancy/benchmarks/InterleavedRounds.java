@@ -27,7 +27,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  *
  * Arguments: the benchmark class, its methods (the first is the baseline), rounds, threads, then any
- * {@code name=value} parameters.
+ * {@code name=value} parameters, and optionally {@code --same-jvm}.
+ *
+ * <p>With {@code --same-jvm} every run happens in this JVM (JMH's {@code -f 0}): each method is warmed up fully
+ * once, then the rounds run short slices back to back — about 6 s a method instead of 25 s — so that a round spans
+ * less of the machine's drift and more rounds fit in the same time. The methods then share one JIT profile, as
+ * the code paths of one application do.
  */
 public final class InterleavedRounds {
 
@@ -42,7 +47,10 @@ public final class InterleavedRounds {
     List<String> methods = List.of(args[1].split(","));
     int rounds = Integer.parseInt(args[2]);
     int threads = Integer.parseInt(args[3]);
-    String[] params = Arrays.copyOfRange(args, 4, args.length);
+    List<String> rest = new ArrayList<>(Arrays.asList(args).subList(4, args.length));
+    boolean sameJvm = rest.remove("--same-jvm");
+    String[] params = rest.toArray(new String[0]);
+    java.util.Set<String> warmedUp = new java.util.HashSet<>();
 
     Map<String, List<Double>> throughput = new LinkedHashMap<>();
     Map<String, List<Double>> ratios = new LinkedHashMap<>();
@@ -55,13 +63,14 @@ public final class InterleavedRounds {
       Collections.shuffle(order, new Random(round));
       Map<String, Double> scores = new LinkedHashMap<>();
       for (String method : order) {
+        // The JDBC paths take 10-15 s to reach full speed when 4 threads share 2 cores with the server.
+        boolean warm = sameJvm && !warmedUp.add(method);
         ChainedOptionsBuilder options = new OptionsBuilder()
             .include(benchmark + "\\." + method + "$")
             .threads(threads)
-            .forks(1)
-            // The JDBC paths take 10-15 s to reach full speed when 4 threads share 2 cores with the server.
-            .warmupIterations(5).warmupTime(TimeValue.seconds(3))
-            .measurementIterations(3).measurementTime(TimeValue.seconds(2))
+            .forks(sameJvm ? 0 : 1)
+            .warmupIterations(warm ? 1 : 5).warmupTime(TimeValue.seconds(warm ? 2 : 3))
+            .measurementIterations(warm ? 2 : 3).measurementTime(TimeValue.seconds(2))
             .timeUnit(TimeUnit.SECONDS)
             .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT);
         for (String param : params) {
@@ -79,8 +88,9 @@ public final class InterleavedRounds {
         ratios.get(method).add(scores.get(method) / baseline);
       }
     }
-    System.out.printf("%n%s, %d thread(s) %s, %d interleaved rounds; ratio = method / %s in the same round%n",
-        benchmark, threads, String.join(" ", params), rounds, methods.get(0));
+    System.out.printf("%n%s, %d thread(s) %s, %d interleaved rounds%s; ratio = method / %s in the same round%n",
+        benchmark, threads, String.join(" ", params), rounds, sameJvm ? " in one JVM" : ", a fork per run",
+        methods.get(0));
     System.out.printf("%-32s %12s %14s   %s%n", "method", "median ops/s", "median ratio", "ratios per round");
     for (String method : methods) {
       StringBuilder perRound = new StringBuilder();

@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Row-level security through {@link TenantDataSource} beside the query it must approach: an explicit
  * {@code WHERE tenant_id = ?} on a table without RLS ({@code explicitWhere}). A second baseline,
  * {@code rlsHandWrittenSameRoundTrip}, sends the same binding technique by hand on the raw pool, so that the
- * decorator's own cost can be told from the technique's. Each operation is one transaction with one indexed point
+ * decorator's own cost can be told from the technique's. Two controls bound what any binding can reach: the
+ * explicit read plus one trivial statement in the same round trip, and the RLS read with the tenant preset once per
+ * connection (no binding at all). Each operation is one transaction with one indexed point
  * read of a random row of a random tenant (100 tenants x 1,000 rows), through HikariCP, as an ordinary role.
  *
  * <p>Needs a PostgreSQL admin URL in {@code TENANCY_TEST_POSTGRES_URL} (it creates the database
@@ -63,6 +65,7 @@ public class RlsOverheadBenchmark {
   static final int TENANTS = 100;
   static final int ROWS = 1000;
   private static final TenantId[] IDS = new TenantId[TENANTS];
+  private static final TenantId PRESET_TENANT = TenantId.of("tenant-042");
 
   static {
     for (int i = 0; i < TENANTS; i++) {
@@ -75,6 +78,7 @@ public class RlsOverheadBenchmark {
   public String target;
 
   private HikariDataSource pool;
+  private HikariDataSource presetPool;
   private TenantDataSource tenantDataSource;
 
   @Setup(Level.Trial)
@@ -93,6 +97,15 @@ public class RlsOverheadBenchmark {
     config.setAutoCommit(false);
     (pgbouncer ? ConnectionSettings.TRANSACTION_POOLER : ConnectionSettings.DIRECT).applyTo(config);
     pool = new HikariDataSource(config);
+    if (!pgbouncer) { // session state, which a transaction pooler does not keep
+      HikariConfig preset = new HikariConfig();
+      config.copyStateTo(preset);
+      preset.setPoolName("preset-tenant");
+      preset.setMinimumIdle(0); // connects only when its method runs
+      preset.setConnectionInitSql("SELECT set_config('" + TenantDataSource.DEFAULT_SETTING + "', '"
+          + PRESET_TENANT.value() + "', false)");
+      presetPool = new HikariDataSource(preset);
+    }
     TenantDataSource.Builder builder = TenantDataSource.builder(pool);
     if (pgbouncer) {
       builder.behindTransactionPooler();
@@ -126,6 +139,9 @@ public class RlsOverheadBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     pool.close();
+    if (presetPool != null) {
+      presetPool.close();
+    }
   }
 
   @Benchmark
@@ -172,6 +188,44 @@ public class RlsOverheadBenchmark {
       statement.execute();
       statement.getMoreResults();
       long amount = readOne(statement.getResultSet());
+      connection.commit();
+      return amount;
+    }
+  }
+
+  /**
+   * Control: the explicit read with one trivial statement more in the same round trip. What any binding that is
+   * a statement of its own costs at least, whatever the statement does.
+   */
+  @Benchmark
+  public long controlExplicitWherePlusOneStatement() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    try (Connection connection = pool.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             "SELECT 1; SELECT amount FROM items_plain WHERE tenant_id = ? AND id = ?")) {
+      statement.setString(1, IDS[random.nextInt(TENANTS)].value());
+      statement.setLong(2, random.nextInt(ROWS));
+      statement.execute();
+      statement.getMoreResults();
+      long amount = readOne(statement.getResultSet());
+      connection.commit();
+      return amount;
+    }
+  }
+
+  /**
+   * Control: the RLS read with no binding at all — one tenant set once per physical connection, at session level,
+   * which is unsafe for real use. What the policy costs on its own; no binding can be cheaper. Direct only.
+   */
+  @Benchmark
+  public long controlRlsTenantPresetPerConnection() throws SQLException {
+    if (presetPool == null) {
+      throw new IllegalStateException("this control needs session state: run it with target=direct");
+    }
+    try (Connection connection = presetPool.getConnection();
+         PreparedStatement statement = connection.prepareStatement("SELECT amount FROM items_rls WHERE id = ?")) {
+      statement.setLong(1, ThreadLocalRandom.current().nextInt(ROWS));
+      long amount = readOne(statement);
       connection.commit();
       return amount;
     }

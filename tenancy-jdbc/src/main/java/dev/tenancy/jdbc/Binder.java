@@ -41,6 +41,11 @@ final class Binder {
     this.literalPrefixStart = "SELECT set_config('" + setting + "', '";
   }
 
+  /** The same binder, except that statements with no tenant run seeing nothing instead of being refused. */
+  Binder seeingNothingWithoutTenant() {
+    return new Binder(mode, setting, NoTenantPolicy.BIND_NONE);
+  }
+
   Connection open(Connection target) throws SQLException {
     BindingConnection connection = new BindingConnection(this, target);
     if (mode == BindingMode.SESSION) {

@@ -2,6 +2,7 @@ package dev.tenancy.jdbc;
 
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -26,10 +27,20 @@ final class BindingConnection extends ForwardingConnection {
   /** TRANSACTION: the value bound in the open transaction. SESSION: the value bound on the session. */
   private String bound;
   private boolean closed;
+  /** Holds {@link #bound} and the lifecycle: this connection, or the one this is a view of. */
+  private final BindingConnection state;
 
   BindingConnection(Binder binder, Connection target) {
     this.binder = binder;
     this.target = target;
+    this.state = this;
+  }
+
+  /** A view of {@code connection} that binds with {@code binder}, sharing what is bound on the connection. */
+  private BindingConnection(BindingConnection connection, Binder binder) {
+    this.binder = binder;
+    this.target = connection.target;
+    this.state = connection.state;
   }
 
   @Override
@@ -46,7 +57,7 @@ final class BindingConnection extends ForwardingConnection {
   String beforeStatement() throws SQLException {
     String value = binder.tenantValue();
     if (binder.mode == BindingMode.SESSION) {
-      if (!value.equals(bound)) {
+      if (!value.equals(state.bound)) {
         bindSession(value);
       }
       return null;
@@ -54,10 +65,10 @@ final class BindingConnection extends ForwardingConnection {
     if (target.getAutoCommit()) {
       return value; // each autocommit statement is a transaction of its own
     }
-    if (bound != null && PgTransactionState.idle(pgConnection())) {
-      bound = null; // the transaction ended without us seeing it (COMMIT as SQL text)
+    if (state.bound != null && PgTransactionState.idle(pgConnection())) {
+      state.bound = null; // the transaction ended without us seeing it (COMMIT as SQL text)
     }
-    return value.equals(bound) ? null : value;
+    return value.equals(state.bound) ? null : value;
   }
 
   private Object pgConnection() {
@@ -71,14 +82,14 @@ final class BindingConnection extends ForwardingConnection {
   /** Records that {@code value} is bound for the rest of the open transaction. */
   void bound(String value) throws SQLException {
     if (binder.mode == BindingMode.TRANSACTION && !target.getAutoCommit()) {
-      bound = value;
+      state.bound = value;
     }
   }
 
   /** A combined execution failed: the transaction is aborted, so assume nothing is bound. */
   void failed() {
     if (binder.mode == BindingMode.TRANSACTION) {
-      bound = null;
+      state.bound = null;
     }
   }
 
@@ -89,7 +100,7 @@ final class BindingConnection extends ForwardingConnection {
    */
   void afterStatement(boolean transactionControl) {
     if (transactionControl) {
-      bound = null;
+      state.bound = null;
     }
   }
 
@@ -151,10 +162,22 @@ final class BindingConnection extends ForwardingConnection {
 
   private void bindSession(String value) throws SQLException {
     binder.bind(target, binder.sessionBindSql, value);
-    bound = value;
+    state.bound = value;
   }
 
-  // ---- statements
+  // ---- statements and metadata: every way back to the driver's objects leads through ours
+
+  /**
+   * Metadata whose {@code getConnection()} is a view of this connection. Frameworks run SQL through it at startup
+   * with no tenant in context (Hibernate reads the server version so), so there a statement without tenant runs
+   * as {@link NoTenantPolicy#BIND_NONE}: it sees no tenant rows and writes none, and is not refused.
+   */
+  @Override
+  public DatabaseMetaData getMetaData() throws SQLException {
+    BindingConnection view = binder.noTenantPolicy == NoTenantPolicy.BIND_NONE
+        ? this : new BindingConnection(this, binder.seeingNothingWithoutTenant());
+    return new BindingMetaData(view, target.getMetaData());
+  }
 
   @Override
   public Statement createStatement() throws SQLException {
@@ -249,7 +272,7 @@ final class BindingConnection extends ForwardingConnection {
 
   private void transactionEnded() {
     if (binder.mode == BindingMode.TRANSACTION) {
-      bound = null;
+      state.bound = null;
     }
   }
 
@@ -260,7 +283,7 @@ final class BindingConnection extends ForwardingConnection {
     try {
       target.rollback();
     } finally {
-      bound = null;
+      state.bound = null;
     }
   }
 
@@ -269,7 +292,7 @@ final class BindingConnection extends ForwardingConnection {
     try {
       target.rollback(savepoint);
     } finally {
-      bound = null;
+      state.bound = null;
     }
   }
 
@@ -277,11 +300,15 @@ final class BindingConnection extends ForwardingConnection {
 
   @Override
   public boolean isClosed() throws SQLException {
-    return closed || target.isClosed();
+    return state.closed || target.isClosed();
   }
 
   @Override
   public void close() throws SQLException {
+    if (state != this) {
+      state.close(); // a view is the same connection
+      return;
+    }
     if (closed) {
       return;
     }

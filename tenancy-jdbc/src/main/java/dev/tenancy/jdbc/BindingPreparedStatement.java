@@ -38,6 +38,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private final List<Parameter[]> batch = new ArrayList<>(0);
   private boolean closeOnCompletion;
   private boolean closed;
+  private ResultSet results;
 
   /** Creates a driver statement for the given SQL, with the options the user asked for. */
   @FunctionalInterface
@@ -102,7 +103,14 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    return run(ResultKind.QUERY, PreparedStatement::executeQuery);
+    return results(run(ResultKind.QUERY, PreparedStatement::executeQuery));
+  }
+
+  /** The driver's result set as the application sees it; the same object each time for the same result. */
+  @Override
+  ResultSet results(ResultSet driverResults) {
+    results = BindingResultSet.wrap(connection, this, driverResults, results);
+    return results;
   }
 
   @Override

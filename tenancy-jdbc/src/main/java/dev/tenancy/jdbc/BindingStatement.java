@@ -12,6 +12,7 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   private final Statement target;
   private boolean batchHasTransactionControl;
   private boolean closeOnCompletion;
+  private ResultSet results;
 
   BindingStatement(BindingConnection connection, Statement target) {
     this.connection = connection;
@@ -77,7 +78,14 @@ final class BindingStatement extends ForwardingStatement<Statement> {
 
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
-    return run(sql, ResultKind.QUERY, false, () -> target.executeQuery(sql));
+    return results(run(sql, ResultKind.QUERY, false, () -> target.executeQuery(sql)));
+  }
+
+  /** The driver's result set as the application sees it; the same object each time for the same result. */
+  @Override
+  ResultSet results(ResultSet driverResults) {
+    results = BindingResultSet.wrap(connection, this, driverResults, results);
+    return results;
   }
 
   @Override

@@ -7,7 +7,8 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 
 /**
- * A {@link Statement} that forwards every method to {@link #delegate()}; subclasses override what they change.
+ * A {@link Statement} that forwards every method to {@link #delegate()}, passing result sets through
+ * {@link #results}; subclasses override what they change.
  *
  * @param <S> the type of the driver statement
  */
@@ -15,6 +16,9 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
 
   /** The driver object that the methods not overridden go to. */
   abstract S delegate() throws SQLException;
+
+  /** The result sets of {@link #getResultSet()} and {@link #getGeneratedKeys()} pass through here. */
+  abstract ResultSet results(ResultSet results);
 
   @Override
   public void addBatch(String sql) throws SQLException {
@@ -153,7 +157,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
 
   @Override
   public ResultSet getGeneratedKeys() throws SQLException {
-    return delegate().getGeneratedKeys();
+    return results(delegate().getGeneratedKeys());
   }
 
   @Override
@@ -193,7 +197,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
 
   @Override
   public ResultSet getResultSet() throws SQLException {
-    return delegate().getResultSet();
+    return results(delegate().getResultSet());
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 
 /**
  * A stored procedure or function call: the driver rewrites its SQL and its out parameters need a statement of
@@ -14,6 +15,7 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
   private final BindingConnection connection;
   private final CallableStatement target;
   private final boolean transactionControl;
+  private ResultSet results;
 
   SeparatelyBoundCall(BindingConnection connection, CallableStatement target, String sql) {
     this.connection = connection;
@@ -43,7 +45,46 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    return connection.separately(transactionControl, target::executeQuery);
+    return results(connection.separately(transactionControl, target::executeQuery));
+  }
+
+  /** The driver's result set as the application sees it; the same object each time for the same result. */
+  @Override
+  ResultSet results(ResultSet driverResults) {
+    results = BindingResultSet.wrap(connection, this, driverResults, results);
+    return results;
+  }
+
+  // A refcursor out parameter is a result set too.
+
+  @Override
+  public Object getObject(int parameterIndex) throws SQLException {
+    return BindingResultSet.nested(connection, this, target.getObject(parameterIndex));
+  }
+
+  @Override
+  public Object getObject(String parameterName) throws SQLException {
+    return BindingResultSet.nested(connection, this, target.getObject(parameterName));
+  }
+
+  @Override
+  public Object getObject(int parameterIndex, Map<String, Class<?>> map) throws SQLException {
+    return BindingResultSet.nested(connection, this, target.getObject(parameterIndex, map));
+  }
+
+  @Override
+  public Object getObject(String parameterName, Map<String, Class<?>> map) throws SQLException {
+    return BindingResultSet.nested(connection, this, target.getObject(parameterName, map));
+  }
+
+  @Override
+  public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
+    return BindingResultSet.nested(connection, this, target.getObject(parameterIndex, type), type);
+  }
+
+  @Override
+  public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
+    return BindingResultSet.nested(connection, this, target.getObject(parameterName, type), type);
   }
 
   @Override

@@ -11,12 +11,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.NoTenantException;
 import dev.tenancy.TenantContext;
+import dev.tenancy.TenantId;
 import dev.tenancy.TenantScope;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -451,5 +453,109 @@ class TenantDataSourceIT {
       assertThat(statement.getConnection()).isSameAs(connection);
     }
     assertThat(allRows(db)).contains("acme:30:31").hasSize(6);
+  }
+
+  @Test
+  void resultSetsAndMetadataLeadBackToBindingObjectsOnly() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      Statement plain;
+      ResultSet fromPlain;
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        plain = connection.createStatement();
+        fromPlain = plain.executeQuery("SELECT count(*) FROM invoices");
+        assertThat(fromPlain.getStatement()).isSameAs(plain);
+        assertThat(plain.getResultSet()).isSameAs(fromPlain);
+        try (PreparedStatement prepared = connection.prepareStatement("SELECT id FROM invoices WHERE id = ?")) {
+          prepared.setLong(1, 1);
+          try (ResultSet rs = prepared.executeQuery()) { // combined with the binding
+            assertThat(rs.getStatement()).isSameAs(prepared);
+          }
+          assertThat(prepared.execute()).isTrue(); // bound already: the user's SQL alone
+          assertThat(prepared.getResultSet().getStatement()).isSameAs(prepared);
+        }
+        try (CallableStatement call = connection.prepareCall("{call pg_sleep(0)}");
+             ResultSet rs = call.executeQuery()) {
+          assertThat(rs.getStatement()).isSameAs(call);
+        }
+      }
+      // The statement reached through a result set binds like any other: here the next tenant's.
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        try (ResultSet rs = fromPlain.getStatement().executeQuery("SELECT count(*) FROM invoices")) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getLong(1)).isEqualTo(2);
+        }
+        DatabaseMetaData metaData = connection.getMetaData();
+        assertThat(rows(metaData.getConnection(), "SELECT count(*) FROM invoices")).containsExactly("2");
+        try (ResultSet tables = metaData.getTables(null, null, "invoices", null)) {
+          assertThat(tables.next()).isTrue();
+          assertThat(rows(tables.getStatement().getConnection(), "SELECT count(*) FROM invoices"))
+              .containsExactly("2");
+        }
+      }
+      // Through the metadata's connection, a statement with no tenant sees nothing rather than being refused:
+      // frameworks read the server version so at startup.
+      assertThat(rows(connection.getMetaData().getConnection(), "SELECT count(*) FROM invoices"))
+          .containsExactly("0");
+      assertThat(rows(connection.getMetaData().getConnection(), "SELECT version()")).hasSize(1);
+      assertThatThrownBy(() -> rows(connection, "SELECT count(*) FROM invoices"))
+          .isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+      connection.rollback();
+      plain.close();
+    }
+  }
+
+  @Test
+  void updatableResultSetsWriteAsTheCurrentTenantOnly() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      assertThat(connection.getAutoCommit()).isTrue();
+      try (TenantScope scope = TenantContext.open(GLOBEX);
+           Statement statement = connection.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE,
+               ResultSet.CONCUR_UPDATABLE);
+           ResultSet rs = statement.executeQuery("SELECT tenant_id, id, amount FROM invoices ORDER BY id")) {
+        assertThat(rs.next()).isTrue();
+        rs.updateLong("amount", 1001);
+        rs.updateRow(); // in autocommit: bound in a transaction of its own
+        assertThat(rs.next()).isTrue();
+        rs.deleteRow();
+        rs.moveToInsertRow();
+        rs.updateString("tenant_id", "globex");
+        rs.updateLong("id", 7);
+        rs.updateLong("amount", 7000);
+        rs.insertRow();
+        rs.moveToCurrentRow();
+        assertThat(rs.first()).isTrue();
+        rs.refreshRow();
+        assertThat(rs.getLong("amount")).isEqualTo(1001);
+      }
+      // Read as globex, written in acme's context: the policy hides the row, so the driver's UPDATE changes nothing
+      // (pgjdbc does not check the count; the rows below show globex:1 unchanged).
+      try (TenantScope scope = TenantContext.open(GLOBEX);
+           Statement statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY,
+               ResultSet.CONCUR_UPDATABLE);
+           ResultSet rs = statement.executeQuery("SELECT tenant_id, id, amount FROM invoices WHERE id = 1")) {
+        assertThat(rs.next()).isTrue();
+        try (TenantScope other = TenantContext.open(ACME)) {
+          rs.updateLong("amount", 666);
+          rs.updateRow();
+        }
+      }
+      // With no tenant the driver's SQL is refused like any statement.
+      try (Statement statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY,
+               ResultSet.CONCUR_UPDATABLE);
+           ResultSet rs = queryAs(GLOBEX, statement, "SELECT tenant_id, id, amount FROM invoices WHERE id = 1")) {
+        assertThat(rs.next()).isTrue();
+        rs.updateLong("amount", 667);
+        assertThatThrownBy(rs::updateRow).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+      }
+    }
+    assertThat(allRows(db)).containsExactly("acme:1:100", "acme:2:200", "acme:3:300", "globex:1:1001",
+        "globex:7:7000");
+  }
+
+  private static ResultSet queryAs(TenantId tenant, Statement statement, String sql) throws SQLException {
+    try (TenantScope scope = TenantContext.open(tenant)) {
+      return statement.executeQuery(sql);
+    }
   }
 }

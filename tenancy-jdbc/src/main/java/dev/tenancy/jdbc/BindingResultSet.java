@@ -1,0 +1,148 @@
+package dev.tenancy.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * A result set as the application sees it: {@link #getStatement()} leads back to the binding statement, not to
+ * the driver's (which would run SQL unbound), and the SQL the driver sends for an updatable result set
+ * ({@code updateRow}, {@code insertRow}, {@code deleteRow}, {@code refreshRow}) runs with the current tenant
+ * bound, like any statement. Result sets inside it (a refcursor column) are wrapped the same way.
+ */
+final class BindingResultSet extends ForwardingResultSet {
+
+  private final BindingConnection connection;
+  private final ResultSet target;
+  /** The statement that produced it; null for metadata, whose driver statement is wrapped on demand. */
+  private Statement statement;
+
+  private BindingResultSet(BindingConnection connection, Statement statement, ResultSet target) {
+    this.connection = connection;
+    this.statement = statement;
+    this.target = target;
+  }
+
+  /**
+   * Wraps {@code results}, or returns {@code previous} when it already wraps them, so that asking a statement for
+   * its result set twice gives the same object, as the driver does.
+   */
+  static ResultSet wrap(BindingConnection connection, Statement statement, ResultSet results, ResultSet previous) {
+    if (results == null) {
+      return null;
+    }
+    if (previous instanceof BindingResultSet && ((BindingResultSet) previous).target == results) {
+      return previous;
+    }
+    return new BindingResultSet(connection, statement, results);
+  }
+
+  /** A value read from a result set or a call: a result set in it is wrapped too. */
+  static Object nested(BindingConnection connection, Statement statement, Object value) {
+    return value instanceof ResultSet ? new BindingResultSet(connection, statement, (ResultSet) value) : value;
+  }
+
+  /** As {@link #nested(BindingConnection, Statement, Object)}, unless a driver type was asked for by name. */
+  static <T> T nested(BindingConnection connection, Statement statement, T value, Class<T> type) {
+    if (value instanceof ResultSet && type.isAssignableFrom(BindingResultSet.class)) {
+      return type.cast(new BindingResultSet(connection, statement, (ResultSet) value));
+    }
+    return value;
+  }
+
+  private Object nested(Object value) throws SQLException {
+    return value instanceof ResultSet ? nested(connection, getStatement(), value) : value;
+  }
+
+  private <T> T nested(T value, Class<T> type) throws SQLException {
+    return value instanceof ResultSet ? nested(connection, getStatement(), value, type) : value;
+  }
+
+  @Override
+  ResultSet delegate() {
+    return target;
+  }
+
+  @Override
+  public Statement getStatement() throws SQLException {
+    if (statement == null) {
+      Statement driverStatement = target.getStatement();
+      if (driverStatement != null) {
+        statement = new BindingStatement(connection, driverStatement);
+      }
+    }
+    return statement;
+  }
+
+  // ---- driver SQL of updatable result sets
+
+  @Override
+  public void updateRow() throws SQLException {
+    connection.separately(false, () -> {
+      target.updateRow();
+      return null;
+    });
+  }
+
+  @Override
+  public void insertRow() throws SQLException {
+    connection.separately(false, () -> {
+      target.insertRow();
+      return null;
+    });
+  }
+
+  @Override
+  public void deleteRow() throws SQLException {
+    connection.separately(false, () -> {
+      target.deleteRow();
+      return null;
+    });
+  }
+
+  @Override
+  public void refreshRow() throws SQLException {
+    connection.separately(false, () -> {
+      target.refreshRow();
+      return null;
+    });
+  }
+
+  // ---- result sets inside
+
+  @Override
+  public Object getObject(int columnIndex) throws SQLException {
+    return nested(target.getObject(columnIndex));
+  }
+
+  @Override
+  public Object getObject(String columnLabel) throws SQLException {
+    return nested(target.getObject(columnLabel));
+  }
+
+  @Override
+  public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
+    return nested(target.getObject(columnIndex, map));
+  }
+
+  @Override
+  public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
+    return nested(target.getObject(columnLabel, map));
+  }
+
+  @Override
+  public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
+    return nested(target.getObject(columnIndex, type), type);
+  }
+
+  @Override
+  public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
+    return nested(target.getObject(columnLabel, type), type);
+  }
+
+  @Override
+  public String toString() {
+    return "TenantResultSet[" + target + "]";
+  }
+}
