@@ -134,6 +134,17 @@ final class Binder {
   }
 
   private static boolean startsTransactionControl(String sql, int at) {
+    if (at >= sql.length()) {
+      return false;
+    }
+    // Every keyword starts with one of these; most SQL (select, insert, update, with) is ruled out here.
+    switch (sql.charAt(at)) {
+      case 'a': case 'A': case 'b': case 'B': case 'c': case 'C': case 'd': case 'D': case 'e': case 'E':
+      case 'p': case 'P': case 'r': case 'R': case 's': case 'S': case '{':
+        break;
+      default:
+        return false;
+    }
     for (String keyword : TRANSACTION_CONTROL) {
       if (isWord(sql, at, keyword)) {
         return true;

@@ -39,6 +39,8 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private boolean closeOnCompletion;
   private boolean closed;
   private ResultSet results;
+  private boolean plainHasParameters;
+  private boolean combinedHasParameters;
 
   /** Creates a driver statement for the given SQL, with the options the user asked for. */
   @FunctionalInterface
@@ -198,8 +200,19 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     }
   }
 
-  private static void apply(PreparedStatement statement, Parameter[] values, int shift) throws SQLException {
-    statement.clearParameters();
+  /**
+   * Sets the recorded parameters on a driver statement. Parameters of an earlier execution are cleared first,
+   * so that one the user cleared since is missing rather than stale; a fresh statement has none to clear.
+   */
+  private void apply(PreparedStatement statement, Parameter[] values, int shift) throws SQLException {
+    if (statement == plain ? plainHasParameters : combinedHasParameters) {
+      statement.clearParameters();
+    }
+    if (statement == plain) {
+      plainHasParameters = true;
+    } else {
+      combinedHasParameters = true;
+    }
     for (int index = 1; index < values.length; index++) {
       if (values[index] != null) {
         values[index].apply(statement, index + shift);
