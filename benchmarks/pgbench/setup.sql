@@ -10,3 +10,9 @@ ALTER TABLE items_rls ENABLE ROW LEVEL SECURITY; ALTER TABLE items_rls FORCE ROW
 CREATE POLICY p ON items_rls USING (tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)) WITH CHECK (tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text));
 GRANT SELECT ON items_plain, items_rls TO tenancy_pgbench_app;
 VACUUM ANALYZE;
+-- For variants/: the same table with the policy's plain form (no initPlan), to price the (SELECT ...) wrapper.
+CREATE TABLE items_rls_plain_policy (LIKE items_plain INCLUDING ALL); INSERT INTO items_rls_plain_policy SELECT * FROM items_plain;
+ALTER TABLE items_rls_plain_policy ENABLE ROW LEVEL SECURITY; ALTER TABLE items_rls_plain_policy FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON items_rls_plain_policy USING (tenant_id = nullif(current_setting('tenancy.tenant_id', true), '')::text);
+GRANT SELECT ON items_rls_plain_policy TO tenancy_pgbench_app;
+VACUUM ANALYZE items_rls_plain_policy;
