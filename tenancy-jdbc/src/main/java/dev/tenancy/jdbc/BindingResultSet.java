@@ -69,7 +69,11 @@ final class BindingResultSet extends ForwardingResultSet {
     if (statement == null) {
       Statement driverStatement = target.getStatement();
       if (driverStatement != null) {
-        statement = new BindingStatement(connection, driverStatement);
+        BindingStatement wrapped = new BindingStatement(connection, driverStatement);
+        if (driverStatement.isCloseOnCompletion()) {
+          wrapped.closeOnCompletion(); // so that its statements bind separately, as for the user's own
+        }
+        statement = wrapped;
       }
     }
     return statement;

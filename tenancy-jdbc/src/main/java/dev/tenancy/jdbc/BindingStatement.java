@@ -84,6 +84,9 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   /** The driver's result set as the application sees it; the same object each time for the same result. */
   @Override
   ResultSet results(ResultSet driverResults) {
+    if (driverResults == null) {
+      return null;
+    }
     results = BindingResultSet.wrap(connection, this, driverResults, results);
     return results;
   }

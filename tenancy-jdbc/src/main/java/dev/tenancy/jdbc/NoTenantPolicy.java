@@ -5,7 +5,8 @@ public enum NoTenantPolicy {
 
   /**
    * The default: the statement is refused with an {@link java.sql.SQLException} (SQLState {@code 28000}) before it
-   * reaches the database.
+   * reaches the database. One exception: statements through {@code getMetaData().getConnection()}, which
+   * frameworks use at startup before any tenant exists, run as {@link #BIND_NONE}.
    */
   REFUSE,
 
