@@ -185,9 +185,7 @@ public class RlsOverheadBenchmark {
              "SELECT set_config('tenancy.tenant_id', ?, true); SELECT amount FROM items_rls WHERE id = ?")) {
       statement.setString(1, IDS[random.nextInt(TENANTS)].value());
       statement.setLong(2, random.nextInt(ROWS));
-      statement.execute();
-      statement.getMoreResults();
-      long amount = readOne(statement.getResultSet());
+      long amount = readOneOfSecondResult(statement);
       connection.commit();
       return amount;
     }
@@ -205,9 +203,7 @@ public class RlsOverheadBenchmark {
              "SELECT 1; SELECT amount FROM items_plain WHERE tenant_id = ? AND id = ?")) {
       statement.setString(1, IDS[random.nextInt(TENANTS)].value());
       statement.setLong(2, random.nextInt(ROWS));
-      statement.execute();
-      statement.getMoreResults();
-      long amount = readOne(statement.getResultSet());
+      long amount = readOneOfSecondResult(statement);
       connection.commit();
       return amount;
     }
@@ -229,6 +225,13 @@ public class RlsOverheadBenchmark {
       connection.commit();
       return amount;
     }
+  }
+
+  /** Runs a two-statement prepared statement and reads the one row of its second result. */
+  private static long readOneOfSecondResult(PreparedStatement statement) throws SQLException {
+    statement.execute();
+    statement.getMoreResults();
+    return readOne(statement.getResultSet());
   }
 
   private static long readOne(PreparedStatement statement) throws SQLException {

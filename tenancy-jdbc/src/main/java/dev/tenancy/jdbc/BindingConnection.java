@@ -29,6 +29,8 @@ final class BindingConnection extends ForwardingConnection {
   private boolean closed;
   /** Holds {@link #bound} and the lifecycle: this connection, or the one this is a view of. */
   private final BindingConnection state;
+  /** The connection that {@link #getMetaData()} hands out; created on first need. */
+  private BindingConnection metadataView;
 
   BindingConnection(Binder binder, Connection target) {
     this.binder = binder;
@@ -174,9 +176,11 @@ final class BindingConnection extends ForwardingConnection {
    */
   @Override
   public DatabaseMetaData getMetaData() throws SQLException {
-    BindingConnection view = binder.noTenantPolicy == NoTenantPolicy.BIND_NONE
-        ? this : new BindingConnection(this, binder.seeingNothingWithoutTenant());
-    return new BindingMetaData(view, target.getMetaData());
+    if (metadataView == null) {
+      metadataView = binder.noTenantPolicy == NoTenantPolicy.BIND_NONE
+          ? this : new BindingConnection(this, binder.seeingNothingWithoutTenant());
+    }
+    return new BindingMetaData(metadataView, target.getMetaData());
   }
 
   @Override
