@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,7 +10,8 @@ import java.util.Map;
  * A result set as the application sees it: {@link #getStatement()} leads back to the binding statement, not to
  * the driver's (which would run SQL unbound), and the SQL the driver sends for an updatable result set
  * ({@code updateRow}, {@code insertRow}, {@code deleteRow}, {@code refreshRow}) runs with the current tenant
- * bound, like any statement. Result sets inside it (a refcursor column) are wrapped the same way.
+ * bound, like any statement. Result sets inside it (a refcursor column) and the result sets of its arrays are
+ * wrapped the same way.
  */
 final class BindingResultSet extends ForwardingResultSet {
 
@@ -38,9 +40,12 @@ final class BindingResultSet extends ForwardingResultSet {
     return new BindingResultSet(connection, statement, results);
   }
 
-  /** A value read from a result set or a call: a result set in it is wrapped too. */
+  /** A value read from a result set or a call: a result set (refcursor) or an array in it is wrapped too. */
   static Object nested(BindingConnection connection, Statement statement, Object value) {
-    return value instanceof ResultSet ? new BindingResultSet(connection, statement, (ResultSet) value) : value;
+    if (value instanceof ResultSet) {
+      return new BindingResultSet(connection, statement, (ResultSet) value);
+    }
+    return value instanceof Array ? new BindingArray(connection, (Array) value) : value;
   }
 
   /** As {@link #nested(BindingConnection, Statement, Object)}, unless a driver type was asked for by name. */
@@ -48,15 +53,24 @@ final class BindingResultSet extends ForwardingResultSet {
     if (value instanceof ResultSet && type.isAssignableFrom(BindingResultSet.class)) {
       return type.cast(new BindingResultSet(connection, statement, (ResultSet) value));
     }
+    if (value instanceof Array && type.isAssignableFrom(BindingArray.class)) {
+      return type.cast(new BindingArray(connection, (Array) value));
+    }
     return value;
   }
 
+  /** An array read from a result set or a call. */
+  static Array array(BindingConnection connection, Array value) {
+    return value == null ? null : new BindingArray(connection, value);
+  }
+
   private Object nested(Object value) throws SQLException {
-    return value instanceof ResultSet ? nested(connection, getStatement(), value) : value;
+    return value instanceof ResultSet || value instanceof Array ? nested(connection, getStatement(), value) : value;
   }
 
   private <T> T nested(T value, Class<T> type) throws SQLException {
-    return value instanceof ResultSet ? nested(connection, getStatement(), value, type) : value;
+    return value instanceof ResultSet || value instanceof Array
+        ? nested(connection, getStatement(), value, type) : value;
   }
 
   @Override
@@ -113,7 +127,17 @@ final class BindingResultSet extends ForwardingResultSet {
     });
   }
 
-  // ---- result sets inside
+  // ---- result sets and arrays inside
+
+  @Override
+  public Array getArray(int columnIndex) throws SQLException {
+    return array(connection, target.getArray(columnIndex));
+  }
+
+  @Override
+  public Array getArray(String columnLabel) throws SQLException {
+    return array(connection, target.getArray(columnLabel));
+  }
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import java.sql.Array;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -59,6 +60,16 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
   }
 
   // A refcursor out parameter is a result set too.
+
+  @Override
+  public Array getArray(int parameterIndex) throws SQLException {
+    return BindingResultSet.array(connection, target.getArray(parameterIndex));
+  }
+
+  @Override
+  public Array getArray(String parameterName) throws SQLException {
+    return BindingResultSet.array(connection, target.getArray(parameterName));
+  }
 
   @Override
   public Object getObject(int parameterIndex) throws SQLException {

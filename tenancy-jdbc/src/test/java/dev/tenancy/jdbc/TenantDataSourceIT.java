@@ -16,6 +16,7 @@ import dev.tenancy.TenantScope;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
+import java.sql.Array;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -502,6 +503,53 @@ class TenantDataSourceIT {
           .isInstanceOf(SQLInvalidAuthorizationSpecException.class);
       connection.rollback();
       plain.close();
+    }
+  }
+
+  @Test
+  void theResultSetsOfArraysLeadBackToBindingStatements() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      Array fromColumn;
+      Object fromObject;
+      Array fromCall;
+      try (TenantScope scope = TenantContext.open(ACME)) { // acme is bound in this transaction from here on
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT ARRAY[1, 2, 3], ARRAY['a', 'b']")) {
+          assertThat(rs.next()).isTrue();
+          fromColumn = rs.getArray(1);
+          fromObject = rs.getObject(2);
+          assertThat(rs.getObject(1, Array.class)).isInstanceOf(BindingArray.class);
+        }
+        try (CallableStatement call = connection.prepareCall("{? = call string_to_array('x,y', ',')}")) {
+          call.registerOutParameter(1, Types.ARRAY);
+          call.execute();
+          fromCall = call.getArray(1);
+        }
+        try (ResultSet elements = fromColumn.getResultSet()) {
+          assertThat(elements.next()).isTrue();
+          assertThat(elements.getInt(2)).isEqualTo(1); // the array's data is the driver's, unchanged
+        }
+        assertThat((Object[]) fromCall.getArray()).containsExactly("x", "y");
+        assertThat(fromColumn.toString()).isEqualTo("{1,2,3}");
+      }
+      // The driver runs an array's result set on a statement of its own; through ours, its statements bind the
+      // tenant in context (globex) instead of running in acme's transaction unbound, or run at all without one.
+      assertThat(fromObject).isInstanceOf(Array.class);
+      for (Array array : new Array[] {fromColumn, (Array) fromObject, fromCall}) {
+        try (ResultSet elements = array.getResultSet(1, 1)) {
+          Statement statement = elements.getStatement();
+          try (TenantScope scope = TenantContext.open(GLOBEX);
+               ResultSet count = statement.executeQuery("SELECT count(*) FROM invoices")) {
+            assertThat(count.next()).isTrue();
+            assertThat(count.getLong(1)).isEqualTo(2);
+          }
+          assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM invoices"))
+              .isInstanceOf(SQLInvalidAuthorizationSpecException.class);
+          assertThat(statement.getConnection()).isSameAs(connection);
+        }
+      }
+      connection.rollback();
     }
   }
 
