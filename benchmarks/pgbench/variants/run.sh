@@ -13,23 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 clients=${1:-2}; rounds=${2:-7}; seconds=${3:-5}
 psql -q -h 127.0.0.1 -U postgres -d postgres -f ../setup.sql >/dev/null
-results=$(mktemp)
-variants="explicit_where explicit_where_plus_select_1 rls_preset rls_preset_plain_policy set_config_rls set_local_rls"
-for round in $(seq 1 "$rounds"); do
-  for variant in $(printf '%s\n' $variants | shuf --random-source=<(yes "$round")); do
-    tps=$(PGOPTIONS='-c tenancy.tenant_id=tenant-042' pgbench -n -h 127.0.0.1 -U tenancy_pgbench_app -M prepared \
-      -c "$clients" -j "$clients" -T "$seconds" -f "$variant.sql" tenancy_pgbench 2>&1 | awk '/^tps/ {print $3}')
-    echo "$variant $tps" | tee -a "$results"
-  done
-done
-python3 - "$results" <<'PY'
-import statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    name, tps = line.split()
-    runs.setdefault(name, []).append(float(tps))
-base = statistics.median(runs["explicit_where"])
-for name, values in runs.items():
-    print(f"{name:30} median {statistics.median(values):8.0f} tps  ratio {statistics.median(values) / base:.3f}")
-PY
-rm -f "$results"
+source ../rounds.sh
+# Every session starts with the tenant set, for the rls_preset variants.
+PGOPTIONS='-c tenancy.tenant_id=tenant-042' run_rounds "$clients" "$rounds" "$seconds" explicit_where \
+  explicit_where_plus_select_1 rls_preset rls_preset_plain_policy set_config_rls set_local_rls

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.ToDoubleFunction;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
@@ -202,9 +203,11 @@ public final class CpuPerTransaction {
     }
   }
 
-  private static double median(List<Slice> slices, java.util.function.ToDoubleFunction<Slice> value) {
-    double[] sorted = slices.stream().mapToDouble(value).sorted().toArray();
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  private static double median(List<Slice> slices, ToDoubleFunction<Slice> value) {
+    List<Double> values = new ArrayList<>();
+    for (Slice slice : slices) {
+      values.add(value.applyAsDouble(slice));
+    }
+    return InterleavedRounds.median(values);
   }
 }

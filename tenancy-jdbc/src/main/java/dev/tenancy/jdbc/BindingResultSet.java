@@ -64,13 +64,14 @@ final class BindingResultSet extends ForwardingResultSet {
     return value == null ? null : new BindingArray(connection, value);
   }
 
+  // Only a nested result set needs this one's statement; looking it up may wrap a driver statement.
+
   private Object nested(Object value) throws SQLException {
-    return value instanceof ResultSet || value instanceof Array ? nested(connection, getStatement(), value) : value;
+    return nested(connection, value instanceof ResultSet ? getStatement() : null, value);
   }
 
   private <T> T nested(T value, Class<T> type) throws SQLException {
-    return value instanceof ResultSet || value instanceof Array
-        ? nested(connection, getStatement(), value, type) : value;
+    return nested(connection, value instanceof ResultSet ? getStatement() : null, value, type);
   }
 
   @Override
