@@ -2,8 +2,10 @@ package dev.tenancy.jdbc;
 
 import java.sql.Array;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.Map;
 
 /**
@@ -19,6 +21,8 @@ final class BindingResultSet extends ForwardingResultSet {
   private final ResultSet target;
   /** The statement that produced it; null for metadata, whose driver statement is wrapped on demand. */
   private Statement statement;
+  /** Index i: whether column i is a refcursor; read from the metadata on the first {@code getObject}. */
+  private boolean[] refCursors;
 
   private BindingResultSet(BindingConnection connection, Statement statement, ResultSet target) {
     this.connection = connection;
@@ -142,32 +146,54 @@ final class BindingResultSet extends ForwardingResultSet {
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
-    return nested(target.getObject(columnIndex));
+    return fetching(columnIndex, () -> nested(target.getObject(columnIndex)));
   }
 
   @Override
   public Object getObject(String columnLabel) throws SQLException {
-    return nested(target.getObject(columnLabel));
+    return fetching(target.findColumn(columnLabel), () -> nested(target.getObject(columnLabel)));
   }
 
   @Override
   public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-    return nested(target.getObject(columnIndex, map));
+    return fetching(columnIndex, () -> nested(target.getObject(columnIndex, map)));
   }
 
   @Override
   public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
-    return nested(target.getObject(columnLabel, map));
+    return fetching(target.findColumn(columnLabel), () -> nested(target.getObject(columnLabel, map)));
   }
 
   @Override
   public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-    return nested(target.getObject(columnIndex, type), type);
+    return fetching(columnIndex, () -> nested(target.getObject(columnIndex, type), type));
   }
 
   @Override
   public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-    return nested(target.getObject(columnLabel, type), type);
+    return fetching(target.findColumn(columnLabel), () -> nested(target.getObject(columnLabel, type), type));
+  }
+
+  /**
+   * Reads a column. For a refcursor the driver fetches the cursor's rows right here, and PostgreSQL produces them
+   * under the tenant bound now, not the one bound when the cursor was opened; so this is a statement like any
+   * other: bound to the tenant in context, refused without one.
+   */
+  private <T> T fetching(int column, BindingConnection.SqlCall<T> read) throws SQLException {
+    return refCursor(column) ? connection.separately(false, read) : read.run();
+  }
+
+  private boolean refCursor(int column) throws SQLException {
+    if (refCursors == null) {
+      ResultSetMetaData metaData = target.getMetaData();
+      boolean[] columns = new boolean[metaData.getColumnCount() + 1];
+      for (int i = 1; i < columns.length; i++) {
+        columns[i] = metaData.getColumnType(i) == Types.REF_CURSOR
+            || "refcursor".equals(metaData.getColumnTypeName(i));
+      }
+      refCursors = columns;
+    }
+    return column > 0 && column < refCursors.length && refCursors[column];
   }
 
   @Override
