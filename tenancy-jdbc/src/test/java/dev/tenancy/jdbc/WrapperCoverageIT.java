@@ -441,7 +441,9 @@ class WrapperCoverageIT {
   private static String describe(Object[] args) {
     return Arrays.stream(args)
         .map(a -> a == PROBE ? "probe" : a instanceof Class ? ((Class<?>) a).getSimpleName() + ".class"
-            : a instanceof String ? "'" + a + "'" : String.valueOf(a))
+            : a instanceof String ? "'" + a + "'"
+            : a instanceof Object[] ? Arrays.deepToString((Object[]) a)
+            : a instanceof int[] ? Arrays.toString((int[]) a) : String.valueOf(a))
         .collect(Collectors.joining(", ", "(", ")"));
   }
 
