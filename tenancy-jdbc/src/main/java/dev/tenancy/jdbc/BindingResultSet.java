@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A result set as the application sees it: {@link #getStatement()} leads back to the binding statement, not to
@@ -22,7 +23,7 @@ final class BindingResultSet extends ForwardingResultSet {
   /** The statement that produced it; null for metadata, whose driver statement is wrapped on demand. */
   private Statement statement;
   /** Index i: whether column i is a refcursor; read from the metadata on the first {@code getObject}. */
-  private boolean[] refCursors;
+  private boolean @Nullable [] refCursors;
 
   private BindingResultSet(BindingConnection connection, Statement statement, ResultSet target) {
     this.connection = connection;
@@ -184,16 +185,17 @@ final class BindingResultSet extends ForwardingResultSet {
   }
 
   private boolean refCursor(int column) throws SQLException {
-    if (refCursors == null) {
+    boolean[] columns = refCursors;
+    if (columns == null) {
       ResultSetMetaData metaData = target.getMetaData();
-      boolean[] columns = new boolean[metaData.getColumnCount() + 1];
+      columns = new boolean[metaData.getColumnCount() + 1];
       for (int i = 1; i < columns.length; i++) {
         columns[i] = metaData.getColumnType(i) == Types.REF_CURSOR
             || "refcursor".equals(metaData.getColumnTypeName(i));
       }
       refCursors = columns;
     }
-    return column > 0 && column < refCursors.length && refCursors[column];
+    return column > 0 && column < columns.length && columns[column];
   }
 
   @Override
