@@ -60,8 +60,13 @@ import org.junit.jupiter.api.Test;
  * {@code nextval} on the sequence named after that count and the bound setting ({@code probe_3_acme}, ...).
  * Sequences are not transactional, so the evidence survives the rollbacks of failed or abandoned calls; a call
  * whose SQL saw a combination with no sequence fails with an error that names it, which the walk reports too.
- * Each method is invoked on a freshly built object (so a {@code close()} or {@code abort} spoils nothing) in three
- * contexts: the tenant it was built under, another tenant, and no tenant.
+ * Each method is invoked on a freshly built object (so a {@code close()} or {@code abort} spoils nothing), inside a
+ * transaction under the tenant it was built under; a call that ran SQL there or handed back an object that can is
+ * invoked again in autocommit, under another tenant and with no tenant. Objects are built by the ways an
+ * application reaches them (statements of every kind, result sets of queries, metadata, generated keys, arrays,
+ * refcursors, updatable result sets), and every wrapper a call hands back is walked in turn. Without a tenant only
+ * metadata may run SQL, bound to no tenant (it sees nothing: the documented exception to REFUSE); {@code unwrap}
+ * hands back the driver's objects by design and is not walked further.
  */
 @TenancyPostgres
 class WrapperCoverageIT {
