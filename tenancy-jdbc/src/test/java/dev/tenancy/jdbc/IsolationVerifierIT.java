@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.tenancy.jdbc.Finding.Kind;
 import dev.tenancy.jdbc.Finding.Severity;
 import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
-import dev.tenancy.jdbc.IsolationVerifier.TenantBinding;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
@@ -40,6 +39,8 @@ class IsolationVerifierIT {
     db = classDatabase;
     appRole = db.createRole("app");
     app = appRole.name();
+    // What a correct database does: no temporary tables for the application (see TEMPORARY_ON_DATABASE).
+    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
   }
 
   @Test
@@ -354,18 +355,6 @@ class IsolationVerifierIT {
   }
 
   @Test
-  void sessionBindingBehindADeclaredPooler() throws SQLException {
-    String s = schema();
-    goodTable(s, "t");
-
-    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s)
-        .poolerCheck(PoolerCheck.ASSUME_TRANSACTION_POOLER).tenantBinding(TenantBinding.SESSION).build().verify();
-
-    assertFinding(report, Kind.SESSION_BINDING_BEHIND_POOLER, db.name(), "set_config('tenancy.tenant_id', ?, true)");
-    assertThat(report.poolerDetection()).hasValueSatisfying(p -> assertThat(p.declared()).isTrue());
-  }
-
-  @Test
   void prepareThresholdBehindADeclaredPooler() throws SQLException {
     String s = schema();
     goodTable(s, "t");
@@ -386,17 +375,6 @@ class IsolationVerifierIT {
     assertThat(detection.declared()).isFalse();
     assertThat(detection.firstBackendPid()).isPresent().isEqualTo(detection.secondBackendPid());
     assertThat(detection.prepareThreshold()).hasValue(5);
-  }
-
-  @Test
-  void sessionBindingOnADirectConnectionIsAccepted() throws SQLException {
-    String s = schema();
-    goodTable(s, "t");
-
-    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s).tenantBinding(TenantBinding.SESSION)
-        .build().verify();
-
-    assertThat(report.findings()).isEmpty();
   }
 
   @Test
