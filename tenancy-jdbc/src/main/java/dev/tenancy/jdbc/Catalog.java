@@ -131,23 +131,23 @@ final class Catalog {
       ,
              """ + via("has_schema_privilege(x.oid, n.oid, 'CREATE')") + """
         from pg_namespace n
-       where """ + NON_SYSTEM_SCHEMA;
+       where""" + " " + NON_SYSTEM_SCHEMA;
 
   // User-defined functions marked LEAKPROOF or SECURITY DEFINER that the role can execute. Extension members are
   // left out: their code comes with the extension, not with the application's schema.
   private static final String FUNCTIONS = ACT_AS + """
       select p.oid::regprocedure::text, pg_get_userbyid(p.proowner), o.rolsuper, o.rolbypassrls, p.proleakproof,
-             p.prosecdef, """ + via("has_function_privilege(x.oid, p.oid, 'EXECUTE')") + """
+             p.prosecdef,""" + " " + via("has_function_privilege(x.oid, p.oid, 'EXECUTE')") + """
         from pg_proc p
         join pg_namespace n on n.oid = p.pronamespace
         join pg_roles o on o.oid = p.proowner
        where (p.proleakproof or p.prosecdef)
-         and """ + NON_SYSTEM_SCHEMA + """
+         and""" + " " + NON_SYSTEM_SCHEMA + """
          and not exists (select 1 from pg_depend e where e.classid = 'pg_proc'::regclass and e.objid = p.oid
                             and e.deptype = 'e')""";
 
   private static final String FOREIGN_TABLES = ACT_AS + """
-      select n.nspname, c.relname, """
+      select n.nspname, c.relname,""" + " "
       + via("has_table_privilege(x.oid, c.oid, 'SELECT,INSERT,UPDATE,DELETE')") + """
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
@@ -163,7 +163,7 @@ final class Catalog {
    * the current user first; NULL when there is none.
    */
   private static String via(String check) {
-    return "(select x.rolname from act_as x where " + check + " order by a.me desc, a.rolname limit 1)\n";
+    return "(select x.rolname from act_as x where " + check + " order by x.me desc, x.rolname limit 1)\n";
   }
 
   record Role(String name, boolean superuser, boolean bypassRls, boolean createRole) {}
