@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The policy rule, on expressions exactly as {@code pg_get_expr} prints them on PostgreSQL 15 with
- * {@code search_path = pg_catalog} (copied from the server; {@code PolicyFormsIT} checks the same against it).
+ * {@code search_path = pg_catalog} (copied from the server; {@code IsolationVerifierCleanFormsIT} checks every form against it).
  */
 class AnalysisTest {
 
