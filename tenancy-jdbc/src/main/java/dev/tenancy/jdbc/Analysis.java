@@ -216,13 +216,14 @@ final class Analysis {
       if (key.length > 0 && key[0] == table.tenantAttnum()) {
         leadingIndex = true;
       }
-      if (index.constraintType() == 'x' && Arrays.stream(key).noneMatch(attnum -> attnum == table.tenantAttnum())) {
+      String exclusion = index.constraintType() == 'x' ? index.constraint() : null;
+      if (exclusion != null && Arrays.stream(key).noneMatch(attnum -> attnum == table.tenantAttnum())) {
         findings.add(Finding.of(Kind.EXCLUSION_CONSTRAINT_WITHOUT_TENANT, table.qualified(), "exclusion constraint "
-            + Identifiers.quote(index.constraint()) + " on " + table.qualified() + " (" + index.constraintDefinition()
+            + Identifiers.quote(exclusion) + " on " + table.qualified() + " (" + index.constraintDefinition()
             + ") does not include " + columnName() + "; it is checked across all tenants, so a conflict error tells"
             + " one tenant that another holds an overlapping row and blocks its insert; add the tenant column with"
             + " equality (needs the btree_gist extension for a GiST index): ALTER TABLE " + table.qualified()
-            + " DROP CONSTRAINT " + Identifiers.quote(index.constraint()) + ", ADD EXCLUDE USING gist ("
+            + " DROP CONSTRAINT " + Identifiers.quote(exclusion) + ", ADD EXCLUDE USING gist ("
             + columnName() + " WITH =, ...)"));
       }
       if (index.unique() && Arrays.stream(key).noneMatch(attnum -> attnum == table.tenantAttnum())) {
@@ -269,7 +270,8 @@ final class Analysis {
   }
 
   private void partitionFindings(Table partition, List<Finding> findings) {
-    if (!partition.appPrivileged()) {
+    String privileged = partition.privilegedVia();
+    if (privileged == null) {
       return; // reachable only through the parent, whose policies then apply
     }
     List<String> problems = postureIssues(partition).stream()
@@ -283,11 +285,11 @@ final class Analysis {
     String parent = root != null ? root.qualified() : "its parent";
     findings.add(Finding.of(Kind.PARTITION_UNPROTECTED, partition.qualified(), "partition " + partition.qualified()
         + " of " + parent + " is granted to role " + Identifiers.quote(catalog.role.name())
-        + through(partition.privilegedVia())
+        + through(privileged)
         + ", and a query that names the partition is checked against the partition's own row-level security, not"
         + " the parent's; it has " + String.join(", ", problems) + "; revoke direct access (REVOKE ALL ON "
         + partition.qualified() + " FROM " + Identifiers.quote(catalog.role.name())
-        + (isMe(partition.privilegedVia()) ? "" : " or from " + Identifiers.quote(partition.privilegedVia()))
+        + (isMe(privileged) ? "" : " or from " + Identifiers.quote(privileged))
         + ") or protect it too: " + oneLine(String.join("; ", generated(partition)))));
   }
 
@@ -358,24 +360,27 @@ final class Analysis {
 
   private void privilegeFindings(Table table, List<Finding> findings) {
     String role = Identifiers.quote(catalog.role.name());
-    if (table.truncateVia() != null) {
+    String truncate = table.truncateVia();
+    String trigger = table.triggerVia();
+    String references = table.referencesVia();
+    if (truncate != null) {
       findings.add(Finding.of(Kind.TABLE_PRIVILEGE_OUTSIDE_RLS, table.qualified(), "role " + role + " has TRUNCATE"
-          + " on " + table.qualified() + through(table.truncateVia()) + ", and TRUNCATE is not subject to row-level"
+          + " on " + table.qualified() + through(truncate) + ", and TRUNCATE is not subject to row-level"
           + " security: one tenant empties the table for every tenant; run: REVOKE TRUNCATE ON " + table.qualified()
-          + " FROM " + Identifiers.quote(table.truncateVia())));
+          + " FROM " + Identifiers.quote(truncate)));
     }
-    if (table.triggerVia() != null) {
+    if (trigger != null) {
       findings.add(Finding.of(Kind.TABLE_PRIVILEGE_OUTSIDE_RLS, table.qualified(), "role " + role + " has TRIGGER"
-          + " on " + table.qualified() + through(table.triggerVia()) + ", so it can attach a trigger that sees"
+          + " on " + table.qualified() + through(trigger) + ", so it can attach a trigger that sees"
           + " every row other tenants write (NEW and OLD are not filtered by row-level security); run: REVOKE"
-          + " TRIGGER ON " + table.qualified() + " FROM " + Identifiers.quote(table.triggerVia())));
+          + " TRIGGER ON " + table.qualified() + " FROM " + Identifiers.quote(trigger)));
     }
-    if (table.referencesVia() != null && table.hasUniqueKey()) {
+    if (references != null && table.hasUniqueKey()) {
       findings.add(Finding.of(Kind.TABLE_PRIVILEGE_OUTSIDE_RLS, table.qualified(), "role " + role + " has"
-          + " REFERENCES on " + table.qualified() + through(table.referencesVia()) + ", so a table of its own can"
+          + " REFERENCES on " + table.qualified() + through(references) + ", so a table of its own can"
           + " hold a foreign key to it, and referential checks ignore row-level security: inserting a key tells"
           + " whether another tenant's row exists; run: REVOKE REFERENCES ON " + table.qualified() + " FROM "
-          + Identifiers.quote(table.referencesVia())));
+          + Identifiers.quote(references)));
     }
   }
 
@@ -415,13 +420,14 @@ final class Analysis {
   private void databaseAndSchemaFindings(Collection<Table> tables, List<Finding> findings) {
     String role = Identifiers.quote(catalog.role.name());
     String database = Identifiers.quote(catalog.database);
-    if (catalog.temporaryVia != null && !tables.isEmpty()) {
+    String temporary = catalog.temporaryVia;
+    if (temporary != null && !tables.isEmpty()) {
       findings.add(Finding.of(Kind.TEMPORARY_ON_DATABASE, database, "role " + role + " may create temporary"
-          + " tables in database " + database + through(catalog.temporaryVia) + "; a temporary table outlives the"
+          + " tables in database " + database + through(temporary) + "; a temporary table outlives the"
           + " transaction and its tenant binding, so the next tenant on the same server session (the next pool"
           + " checkout, or another client behind a transaction pooler) can read it, and one named like a tenant"
           + " table shadows it (pg_temp comes first on the search path) and captures the next tenant's rows; run:"
-          + " REVOKE TEMPORARY ON DATABASE " + database + " FROM PUBLIC, " + Identifiers.quote(catalog.temporaryVia)));
+          + " REVOKE TEMPORARY ON DATABASE " + database + " FROM PUBLIC, " + Identifiers.quote(temporary)));
     }
     Set<String> tenantSchemas = new LinkedHashSet<>();
     for (Table table : tables) {
@@ -432,17 +438,19 @@ final class Analysis {
         continue;
       }
       String name = Identifiers.quote(schema.name());
-      if (schema.ownerVia() != null) {
+      String owner = schema.ownerVia();
+      String create = schema.createVia();
+      if (owner != null) {
         findings.add(Finding.of(Kind.SCHEMA_OWNED_OR_WRITABLE, name, "role " + role + " owns schema " + name
-            + (isMe(schema.ownerVia()) ? "" : " through " + Identifiers.quote(schema.ownerVia()))
+            + (isMe(owner) ? "" : " through " + Identifiers.quote(owner))
             + ", which holds tenant tables, and a schema's owner may drop any table in it (every tenant's rows at"
             + " once) whoever owns the table; run: ALTER SCHEMA " + name + " OWNER TO <migration role>"));
-      } else if (schema.createVia() != null) {
+      } else if (create != null) {
         findings.add(Finding.of(Kind.SCHEMA_OWNED_OR_WRITABLE, name, "role " + role + " may CREATE in schema "
-            + name + through(schema.createVia()) + ", which holds tenant tables: a function or operator it creates"
+            + name + through(create) + ", which holds tenant tables: a function or operator it creates"
             + " there can capture calls that the owner's migrations or definer functions resolve through the"
             + " search path (a look-alike = makes a re-created policy true for every row); run: REVOKE CREATE ON"
-            + " SCHEMA " + name + " FROM " + Identifiers.quote(schema.createVia())));
+            + " SCHEMA " + name + " FROM " + Identifiers.quote(create)));
       }
     }
   }
@@ -457,12 +465,13 @@ final class Analysis {
       return;
     }
     for (Catalog.Function function : catalog.functions) {
-      if (function.executeVia() == null) {
+      String execute = function.executeVia();
+      if (execute == null) {
         continue;
       }
       if (function.leakproof()) {
         findings.add(Finding.of(Kind.LEAKPROOF_FUNCTION, function.signature(), "function " + function.signature()
-            + " is marked LEAKPROOF and role " + role + " can execute it" + through(function.executeVia())
+            + " is marked LEAKPROOF and role " + role + " can execute it" + through(execute)
             + "; the planner may run a cheap leakproof function on rows before the row-level-security policy has"
             + " filtered them, so a function that raises, logs or stores its argument shows other tenants' values;"
             + " run: ALTER FUNCTION " + function.signature() + " NOT LEAKPROOF"));
@@ -484,11 +493,11 @@ final class Analysis {
         }
         findings.add(Finding.of(Kind.SECURITY_DEFINER_FUNCTION, function.signature(), "function "
             + function.signature() + " is SECURITY DEFINER and role " + role + " can execute it"
-            + through(function.executeVia()) + "; it runs as its owner " + Identifiers.quote(function.owner())
+            + through(execute) + "; it runs as its owner " + Identifiers.quote(function.owner())
             + ", which " + String.join(" and ", reasons) + ", so whatever it reads or writes is not limited to"
             + " the bound tenant; run: ALTER FUNCTION " + function.signature() + " SECURITY INVOKER, or REVOKE"
             + " EXECUTE ON FUNCTION " + function.signature() + " FROM PUBLIC, "
-            + Identifiers.quote(function.executeVia())));
+            + Identifiers.quote(execute)));
       }
     }
   }
@@ -496,23 +505,27 @@ final class Analysis {
   private void foreignTableFindings(List<Finding> findings) {
     String role = Identifiers.quote(catalog.role.name());
     for (Catalog.ForeignTable table : catalog.foreignTables) {
-      if (table.via() == null || exempt(table.schema(), table.name())
+      String via = table.via();
+      if (via == null || exempt(table.schema(), table.name())
           || !(schemas.isEmpty() || schemas.contains(table.schema()))) {
         continue;
       }
       findings.add(Finding.of(Kind.FOREIGN_TABLE_WITH_TENANT_COLUMN, table.qualified(), "foreign table "
           + table.qualified() + " has " + columnName() + " and role " + role + " can use it"
-          + through(table.via()) + "; row-level security cannot be enabled on a foreign table and the remote side"
+          + through(via) + "; row-level security cannot be enabled on a foreign table and the remote side"
           + " runs as the user mapping's role, so every tenant's remote rows are reachable; run: REVOKE ALL ON "
-          + table.qualified() + " FROM " + Identifiers.quote(table.via()) + " (and serve it through a"
+          + table.qualified() + " FROM " + Identifiers.quote(via) + " (and serve it through a"
           + " security_invoker view that filters by " + columnName() + ", or a table with a tenant policy)"));
     }
   }
 
-  /** " through role R" when the privilege comes from a role other than the application role itself. */
+  /**
+   * " (through role R ...)" when the privilege is held by a role other than the application role itself, which
+   * it reaches by inheritance or, with a NOINHERIT membership, by SET ROLE.
+   */
   private String through(@Nullable String via) {
-    return via == null || isMe(via) ? "" : " (through role " + Identifiers.quote(via) + ", which it can SET ROLE"
-        + " to)";
+    return via == null || isMe(via) ? "" : " (through role " + Identifiers.quote(via) + ", which it can act as"
+        + " by inheritance or SET ROLE)";
   }
 
   private boolean isMe(@Nullable String via) {
@@ -537,7 +550,8 @@ final class Analysis {
     Set<Long> reported = new HashSet<>();
     String role = Identifiers.quote(catalog.role.name());
     for (ViewEdge view : catalog.viewEdges) {
-      if (!source.containsKey(view.oid()) || !reported.add(view.oid()) || !view.appCanSelect()
+      String select = view.selectVia();
+      if (!source.containsKey(view.oid()) || !reported.add(view.oid()) || select == null
           || exempt(view.schema(), view.name())) {
         continue;
       }
@@ -545,8 +559,8 @@ final class Analysis {
       if (view.kind() == 'm') {
         findings.add(Finding.of(Kind.MATERIALIZED_VIEW_OVER_TENANT_TABLE, view.qualified(), "materialized view "
             + view.qualified() + " stores rows of tenant table " + base + " and cannot have row-level security,"
-            + " and role " + role + " can read it" + through(view.selectVia()) + ", so it sees every tenant's rows;"
-            + " run: REVOKE SELECT ON " + view.qualified() + " FROM " + Identifiers.quote(view.selectVia())
+            + " and role " + role + " can read it" + through(select) + ", so it sees every tenant's rows;"
+            + " run: REVOKE SELECT ON " + view.qualified() + " FROM " + Identifiers.quote(select)
             + " (and serve it through a security_invoker view that filters by "
             + columnName() + "), or replace it with a table that has a tenant policy"));
       } else if (!view.securityInvoker()) {

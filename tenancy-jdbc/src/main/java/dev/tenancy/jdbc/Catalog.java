@@ -181,10 +181,6 @@ final class Catalog {
     String qualified() {
       return Identifiers.quote(schema, name);
     }
-
-    boolean appPrivileged() {
-      return privilegedVia != null;
-    }
   }
 
   record Policy(long tableOid, String name, char command, boolean permissive, boolean appliesToRole,
@@ -200,10 +196,6 @@ final class Catalog {
       @Nullable String selectVia, long baseOid) {
     String qualified() {
       return Identifiers.quote(schema, name);
-    }
-
-    boolean appCanSelect() {
-      return selectVia != null;
     }
   }
 
