@@ -304,7 +304,7 @@ final class Analysis {
       findings.add(Finding.of(Kind.ROLE_BYPASSRLS, role, "role " + role + " has BYPASSRLS, so no policy applies"
           + " to it; run: ALTER ROLE " + role + " NOBYPASSRLS"));
     }
-    if (catalog.role.createRole()) {
+    if (catalog.role.createRole() && !catalog.role.superuser()) {
       findings.add(Finding.of(Kind.ROLE_PRIVILEGE_AROUND_RLS, role, "role " + role + " has CREATEROLE, and on"
           + " PostgreSQL 15 a CREATEROLE role can grant itself any role that is not a superuser, including the"
           + " owner of the tenant tables (GRANT <owner> TO " + role + "; SET ROLE <owner>; ALTER TABLE ... NO FORCE"
