@@ -30,7 +30,13 @@ import org.slf4j.LoggerFactory;
  * for {@code current_user} of its connections (role attributes, role memberships, which policies apply, which
  * tables and views the role can reach). It reads only catalogs that every role may read on PostgreSQL 15, so no
  * administrator connection is needed. A tenant table is any ordinary or partitioned table with the tenant column
- * in the checked schemas; see {@link Finding.Kind} for what is checked.
+ * in the checked schemas; see {@link Finding.Kind} for what is checked. Privileges are counted for every role the
+ * application role can act as ({@code pg_has_role(..., 'MEMBER')}: inherited or reached by {@code SET ROLE}).
+ *
+ * <p>Policies are judged by meaning, not by words: their expressions must print as one of the equalities
+ * {@link TenantPolicy} documents (stamped or not). They are also checked by behaviour: inside the verifier's own
+ * transaction, which it rolls back, it binds no tenant and then an unknown one and reads one row of each tenant
+ * table the role can select; any row is a finding.
  *
  * <p>Instances are immutable and thread-safe; each {@link #verify()} reads the catalog afresh.
  */
