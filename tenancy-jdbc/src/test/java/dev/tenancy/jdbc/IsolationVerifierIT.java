@@ -378,6 +378,20 @@ class IsolationVerifierIT {
   }
 
   @Test
+  void theSettingIsTakenFromTheTenantDataSource() throws SQLException {
+    String s = schema();
+    db.execute("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
+    db.execute(TenantPolicy.forTable(s + ".t").setting("app.tenant.id").build().statements()
+        .toArray(String[]::new));
+    db.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".t TO " + app);
+    TenantDataSource dataSource = TenantDataSource.builder(asApp()).setting("app.tenant.id").build();
+
+    assertThat(IsolationVerifier.builder(dataSource).schemas(s).poolerCheck(PoolerCheck.SKIP).build().verify()
+        .findings()).isEmpty();
+    assertFinding(verify(s), Kind.POLICY_NOT_TENANT_SCOPED, s + ".t", "current_setting('tenancy.tenant_id'");
+  }
+
+  @Test
   void exemptTablesAreNotChecked() throws SQLException {
     String s = schema();
     db.execute("CREATE TABLE " + s + ".tenants (tenant_id text PRIMARY KEY, name text UNIQUE)",
