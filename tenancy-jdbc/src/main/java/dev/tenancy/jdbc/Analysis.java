@@ -166,8 +166,10 @@ final class Analysis {
       if (!wideReads.isEmpty()) {
         issues.add(new Issue(Kind.POLICY_NOT_TENANT_SCOPED, "permissive policy " + Identifiers.quote(policy.name())
             + " (FOR " + commandName(policy.command()) + ") on " + name + " has USING (" + policy.using()
-            + "), which does not restrict " + columnName() + " to current_setting('" + setting
-            + "') without an OR branch; permissive policies are OR-ed, so " + String.join(", ", wideReads)
+            + "), which is not one of the equalities of " + columnName() + " (" + table.columnType()
+            + ") with current_setting('" + setting + "') that TenantPolicy generates (a CASE, coalesce, OR, another"
+            + " operator or setting can admit other tenants' rows); permissive policies are OR-ed, so "
+            + String.join(", ", wideReads)
             + " reach other tenants' rows; drop or narrow it: DROP POLICY " + Identifiers.quote(policy.name())
             + " ON " + name + ", keeping one policy with USING (" + predicate(table) + ")"));
       }
@@ -184,8 +186,8 @@ final class Analysis {
             : "no WITH CHECK, so PostgreSQL checks new rows with its USING (" + check + ")";
         issues.add(new Issue(Kind.POLICY_WITHOUT_TENANT_CHECK, "permissive policy "
             + Identifiers.quote(policy.name()) + " (FOR " + commandName(policy.command()) + ") on " + name
-            + " has " + source + ", which does not pin " + columnName() + " to current_setting('" + setting
-            + "'), so " + String.join(", ", wideWrites) + " can write rows for another tenant; give it WITH CHECK ("
+            + " has " + source + ", which is not one of the equalities of " + columnName() + " with"
+            + " current_setting('" + setting + "') that TenantPolicy generates, so " + String.join(", ", wideWrites) + " can write rows for another tenant; give it WITH CHECK ("
             + predicate(table) + ")"));
       }
     }

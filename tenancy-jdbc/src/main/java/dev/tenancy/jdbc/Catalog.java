@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A snapshot of the catalog rows the verifier needs, read as the application role. Every table used here
  * ({@code pg_class}, {@code pg_policy}, {@code pg_roles}, {@code pg_auth_members}, {@code pg_index},
- * {@code pg_constraint}, {@code pg_inherits}, {@code pg_rewrite}, {@code pg_depend}) is readable by any role on
- * PostgreSQL 15, so no administrator connection is needed, and privilege functions answer for the right role.
+ * {@code pg_constraint}, {@code pg_inherits}, {@code pg_rewrite}, {@code pg_depend}, {@code pg_db_role_setting},
+ * {@code pg_namespace}, {@code pg_proc}) is readable by any role on PostgreSQL 15, so no administrator connection
+ * is needed, and privilege functions answer for the right role.
  */
 final class Catalog {
 
