@@ -28,6 +28,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private final boolean combinable;
   private final Preparer preparer;
   private final boolean transactionControl;
+  private final boolean unbound;
 
   private PreparedStatement plain;
   private PreparedStatement combined;
@@ -36,6 +37,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private Parameter[] parameters = NONE;
   private final List<Setting> settings = new ArrayList<>(0);
   private final List<Parameter[]> batch = new ArrayList<>(0);
+  private String batchTenant;
   private boolean closeOnCompletion;
   private boolean closed;
   private ResultSet results;
@@ -58,6 +60,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     this.combinable = combinable;
     this.preparer = preparer;
     this.transactionControl = Binder.isTransactionControl(sql);
+    this.unbound = Binder.runsUnbound(sql);
   }
 
   @Override
@@ -70,7 +73,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   void parameter(int index, Parameter setter) throws SQLException {
     checkOpen();
     if (index < 1 || index > MAX_PARAMETERS) {
-      throw new SQLException("The parameter index is out of range: " + index, "22023");
+      throw PgJdbc.error("The parameter index is out of range: " + index, "22023");
     }
     if (index >= parameters.length) {
       parameters = Arrays.copyOf(parameters, Math.max(index + 1, parameters.length * 2));
@@ -137,7 +140,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private <T> T run(ResultKind<T> kind, Execution<T> alone) throws SQLException {
     checkOpen();
     try {
-      String value = connection.beforeStatement();
+      String value = unbound ? null : connection.beforeStatement();
       if (value == null || !combinable || closeOnCompletion) {
         return connection.withSeparateBinding(value, () -> {
           PreparedStatement statement = plain();
@@ -166,6 +169,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   @Override
   public void addBatch() throws SQLException {
     checkOpen();
+    batchTenant = connection.beforeAddBatch(!batch.isEmpty(), batchTenant);
     batch.add(parameters.clone());
   }
 
@@ -188,6 +192,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private <T> T runBatch(Execution<T> execution) throws SQLException {
     checkOpen();
     try {
+      connection.beforeBatch(!batch.isEmpty(), batchTenant);
       return connection.separately(transactionControl, () -> {
         PreparedStatement statement = plain();
         statement.clearBatch();
@@ -290,7 +295,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
 
   private void checkOpen() throws SQLException {
     if (closed) {
-      throw new SQLException("this statement is closed", "26000");
+      throw PgJdbc.error("This statement has been closed.", "55000");
     }
   }
 

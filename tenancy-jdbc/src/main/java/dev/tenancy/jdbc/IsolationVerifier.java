@@ -73,8 +73,7 @@ public final class IsolationVerifier {
     Objects.requireNonNull(applicationDataSource, "applicationDataSource");
     if (applicationDataSource instanceof TenantDataSource tenantDataSource) {
       Builder builder = new Builder(tenantDataSource.delegate());
-      builder.bindingOf = tenantDataSource.mode() == BindingMode.SESSION ? TenantBinding.SESSION
-          : TenantBinding.TRANSACTION;
+      builder.bindingOf = TenantBinding.TRANSACTION;
       return builder;
     }
     return new Builder(applicationDataSource);

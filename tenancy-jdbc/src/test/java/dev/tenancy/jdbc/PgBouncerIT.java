@@ -70,13 +70,6 @@ class PgBouncerIT {
   }
 
   @Test
-  void verifierTakesSessionModeFromTheTenantDataSource() throws SQLException {
-    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
-    IsolationReport report = IsolationVerifier.builder(session).build().verify();
-    assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).hasSize(1);
-  }
-
-  @Test
   void verifierWarnsAboutServerSidePreparedStatementsBehindThePooler() throws SQLException {
     String url = pgbouncer.jdbcUrl(db, app).replace("prepareThreshold=0", "prepareThreshold=5");
     try (HikariDataSource prepared = Fixtures.pool(url, 3, ConnectionSettings.DIRECT)) {
@@ -90,8 +83,8 @@ class PgBouncerIT {
   @Test
   void directConnectionsAreNotMistakenForAPooler() throws SQLException {
     try (HikariDataSource direct = Fixtures.pool(app.jdbcUrl(), 3, ConnectionSettings.DIRECT)) {
-      IsolationReport report = IsolationVerifier.builder(TenantDataSource.builder(direct)
-          .mode(BindingMode.SESSION).build()).build().verify();
+      IsolationReport report = IsolationVerifier.builder(TenantDataSource.wrap(direct)).build()
+          .verify();
       assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isFalse());
       assertThat(report.isClean()).as(report.toString()).isTrue();
     }
