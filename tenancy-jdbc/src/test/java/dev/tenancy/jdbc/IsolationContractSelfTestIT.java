@@ -50,7 +50,14 @@ class IsolationContractSelfTestIT {
   @Test
   void contractFailsWhenSessionBindingLeaksThroughThePool(TestDatabase db) {
     TestRole app = db.createRole("app");
-    IsolationContract contract = contract(db, app, table -> TenantPolicy.forTable(table).build().statements());
+    // A policy without the per-transaction stamp, which TenantPolicy adds precisely to reject session values.
+    String predicate = "tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)";
+    IsolationContract contract = contract(db, app, table -> List.of(
+        "ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY",
+        "CREATE POLICY unstamped ON " + table + " USING (" + predicate + ") WITH CHECK (" + predicate + ")",
+        "ALTER TABLE " + table + " ALTER COLUMN tenant_id SET DEFAULT "
+            + "nullif(current_setting('tenancy.tenant_id', true), '')::text"));
     try (HikariDataSource pool = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT)) {
       // A data source that binds for the session and never resets: the raw-pool check must catch it.
       javax.sql.DataSource leaky = new LeakySessionDataSource(pool);
