@@ -60,7 +60,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class RlsOverheadBenchmark {
 
-  static final String DATABASE = "tenancy_bench";
+  /**
+   * The database the benchmark creates (and recreates when its layout changed); {@code -Dtenancy.bench.database}
+   * names another, so that runs of different layouts on one server do not recreate each other's.
+   */
+  static final String DATABASE = System.getProperty("tenancy.bench.database", "tenancy_bench");
   static final String ROLE = "tenancy_bench_app";
   static final int TENANTS = 100;
   static final int ROWS = 1000;

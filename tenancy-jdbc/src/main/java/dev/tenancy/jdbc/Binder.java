@@ -49,19 +49,8 @@ final class Binder {
     return new Binder(setting, NoTenantPolicy.BIND_NONE);
   }
 
-  Connection open(Connection target) throws SQLException {
-    BindingConnection connection = new BindingConnection(this, target);
-    try {
-      connection.clearSessionObjects();
-    } catch (SQLException | RuntimeException e) {
-      try {
-        target.close();
-      } catch (SQLException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    return connection;
+  Connection open(Connection target) {
+    return new BindingConnection(this, target);
   }
 
   /** The value bound for the current context, or null when there is none and that is refused; never throws. */

@@ -18,7 +18,7 @@ import java.util.Objects;
  */
 final class BindingConnection extends ForwardingConnection {
 
-  /** What a checkout clears first: both may run inside a transaction block, so one round trip does both. */
+  /** What a tenant change on a session clears first: both may run in a transaction block, one round trip. */
   static final String CLEAR_SESSION_OBJECTS = "DISCARD TEMP; CLOSE ALL";
 
   final Binder binder;
@@ -65,20 +65,46 @@ final class BindingConnection extends ForwardingConnection {
     String value = binder.tenantValue();
     PgTransactionState.Session session = session();
     Object pg = state.pgConnection();
-    boolean idle = PgTransactionState.idle(pg);
-    if (target.getAutoCommit() && (pg == null || idle)) {
-      session.ended();
-      return value; // each autocommit statement is a transaction of its own
-    }
+    boolean autoCommit = target.getAutoCommit();
+    // Without pgjdbc, only autocommit tells that no transaction is open.
+    boolean idle = pg == null ? autoCommit : PgTransactionState.idle(pg);
     if (idle) {
-      session.ended(); // the transaction ended without us seeing it (COMMIT as SQL text, another handle)
+      session.ended(); // also when the transaction ended unseen (COMMIT as SQL text, another handle)
     }
     if (session.owner != null && !session.owner.equals(value)) {
       throw PgJdbc.error("statement refused: the open transaction belongs to " + describe(session.owner)
           + " and this statement runs under " + describe(value) + "; a transaction serves one tenant, so commit "
           + "or roll back before switching tenants (or use another connection)", "25000");
     }
+    if (session.owner == null && !value.equals(session.lastTenant)) {
+      clearSessionObjects(session, value, idle, autoCommit);
+    }
+    if (autoCommit && idle) {
+      return value; // each autocommit statement is a transaction of its own
+    }
     return value.equals(session.bound) ? null : value;
+  }
+
+  /**
+   * Drops the temporary tables and closes the cursors ({@code WITH HOLD} ones included) left on the server session
+   * before a transaction of another tenant than the last one starts on it — from an earlier checkout or from an
+   * earlier transaction of this one — so that the next tenant can neither read them nor, through a temporary
+   * table named like a real one ({@code pg_temp} comes first on the search path), write into them. One round trip,
+   * only when the tenant changes. Outside a transaction the drop is committed and the session marked as the new
+   * tenant's; inside one (opened by {@code SET TRANSACTION}, a savepoint, or {@code BEGIN} as SQL text) it is part
+   * of the transaction, which may roll it back, so the session is cleared again at its next transaction.
+   */
+  private void clearSessionObjects(PgTransactionState.Session session, String value, boolean idle,
+      boolean autoCommit) throws SQLException {
+    try (Statement statement = target.createStatement()) {
+      statement.execute(CLEAR_SESSION_OBJECTS);
+    }
+    if (idle) {
+      if (!autoCommit) {
+        target.commit();
+      }
+      session.lastTenant = value;
+    }
   }
 
   /**
@@ -238,26 +264,6 @@ final class BindingConnection extends ForwardingConnection {
     }
     target.setAutoCommit(true);
     return result;
-  }
-
-  /**
-   * Drops the temporary tables and closes the cursors ({@code WITH HOLD} ones included) that an earlier checkout
-   * of the same server session left, so that the next tenant cannot read or write through them. Skipped while a
-   * transaction is open on the session: then this is a second handle over a session someone else is using
-   * (a proxy or a JTA pool), whose objects are not ours to drop.
-   */
-  void clearSessionObjects() throws SQLException {
-    Object pg = pgConnection();
-    boolean autoCommit = target.getAutoCommit();
-    if (pg == null ? !autoCommit : !PgTransactionState.idle(pg)) {
-      return;
-    }
-    try (Statement statement = target.createStatement()) {
-      statement.execute(CLEAR_SESSION_OBJECTS);
-    }
-    if (!autoCommit) {
-      target.commit();
-    }
   }
 
   // ---- statements and metadata: every way back to the driver's objects leads through ours

@@ -80,6 +80,11 @@ final class PgTransactionState {
      * rollback to a savepoint): the transaction stays this tenant's until it ends.
      */
     String owner;
+    /**
+     * The tenant value whose transactions last ran on the session with its session objects cleared before them;
+     * null when unknown (a new session, or a session seen without pgjdbc), which counts as another tenant.
+     */
+    String lastTenant;
 
     /** The transaction ended: nothing is bound and the next transaction may belong to anyone. */
     void ended() {

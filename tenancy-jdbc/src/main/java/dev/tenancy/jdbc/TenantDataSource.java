@@ -32,8 +32,8 @@ import javax.sql.DataSource;
  * tenant while a transaction is open is refused (SQLState {@code 25000}; commit or roll back first), and a
  * statement with no tenant is refused (or, with {@link NoTenantPolicy#BIND_NONE}, sees nothing). What is bound is
  * tracked per server session (the pgjdbc connection under the pool's handle), so several handles over one
- * session share it. A checkout first drops the temporary tables and closes the cursors an earlier checkout left
- * on the session ({@code DISCARD TEMP; CLOSE ALL}, one round trip).
+ * session share it. When a transaction of another tenant than the last one starts on a session, the temporary
+ * tables and cursors left on it are dropped first ({@code DISCARD TEMP; CLOSE ALL}, one round trip).
  *
  * <p>Connections and statements from this data source must be used through the objects it returns; objects
  * obtained with {@code unwrap} bypass the binding by design.
@@ -81,7 +81,7 @@ public final class TenantDataSource implements DataSource {
    * Returns a connection whose statements run with the current tenant bound.
    *
    * @return the connection
-   * @throws SQLException if the delegate fails, or clearing the session objects an earlier checkout left fails
+   * @throws SQLException if the delegate fails
    */
   @Override
   public Connection getConnection() throws SQLException {
@@ -212,9 +212,9 @@ public final class TenantDataSource implements DataSource {
     /**
      * Declares that connections go through a pooler in transaction mode (PgBouncer, RDS Proxy). The binding is
      * the same either way (per transaction); the declaration documents the deployment, and pairs with
-     * {@link ConnectionSettings#TRANSACTION_POOLER}. Behind such a pooler the session objects a checkout clears
-     * ({@code DISCARD TEMP; CLOSE ALL}) are those of whichever server connection the pooler lends for that
-     * transaction: see the documentation for what stays unguarded there.
+     * {@link ConnectionSettings#TRANSACTION_POOLER}. Behind such a pooler the session objects cleared on a tenant
+     * change ({@code DISCARD TEMP; CLOSE ALL}) are those of whichever server connection the pooler lends at that
+     * moment: see the documentation for what stays unguarded there.
      *
      * @return this builder
      */

@@ -196,6 +196,31 @@ class BindingAttacksIT {
     assertThat(allRows(db)).contains("globex:9:9");
   }
 
+  @Test
+  void sessionObjectsAreNotReadByTheNextTenantOnTheSameCheckout() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        connection.createStatement().execute("CREATE TEMP TABLE scratch AS SELECT * FROM invoices");
+        connection.createStatement().execute("DECLARE leftover CURSOR WITH HOLD FOR SELECT tenant_id FROM invoices");
+        assertThat(rows(connection, "SELECT count(*) FROM scratch")).containsExactly("3"); // same tenant: kept
+      }
+      connection.setAutoCommit(false);
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        // A transaction opened before its first bound statement: cleared inside it.
+        connection.createStatement().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        assertThatThrownBy(() -> rows(connection, "SELECT count(*) FROM scratch"))
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42P01"));
+        connection.rollback(); // rolls the clearing back too: the next transaction clears again
+        assertThatThrownBy(() -> rows(connection, "FETCH ALL FROM leftover"))
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("34000"));
+        connection.rollback();
+        assertThatThrownBy(() -> rows(connection, "SELECT count(*) FROM scratch"))
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42P01"));
+        connection.rollback();
+      }
+    }
+  }
+
   // ---- attack 4: two handles over one physical connection
 
   /**
