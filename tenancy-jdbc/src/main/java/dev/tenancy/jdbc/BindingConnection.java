@@ -180,11 +180,11 @@ final class BindingConnection extends ForwardingConnection {
 
   /** True when a transaction stays open after the statement that just ran, so its binding lasts. */
   private boolean transactionOpen() throws SQLException {
-    if (!target.getAutoCommit()) {
-      return true;
-    }
     Object pg = state.pgConnection();
-    return pg != null && !PgTransactionState.idle(pg); // BEGIN sent as SQL text in autocommit mode
+    if (pg != null) {
+      return !PgTransactionState.idle(pg); // also BEGIN sent as SQL text in autocommit mode, or COMMIT as text
+    }
+    return !target.getAutoCommit();
   }
 
   /** Records that {@code value} is bound for the rest of the open transaction, which is now that tenant's. */
@@ -212,8 +212,9 @@ final class BindingConnection extends ForwardingConnection {
     if (transactionControl) {
       PgTransactionState.Session session = session();
       session.bound = null;
-      if (state.pgConnection() == null) {
-        session.owner = null;
+      Object pg = state.pgConnection();
+      if (pg == null || PgTransactionState.idle(pg)) {
+        session.ended();
       }
     }
   }
