@@ -30,6 +30,8 @@ final class Binder {
    * transaction that set it (see {@link TenantPolicy}).
    */
   final String preparedPrefix;
+  /** As {@link #preparedPrefix}, clearing the session objects of the previous tenant first, same round trip. */
+  final String cleaningPreparedPrefix;
   final String localBindSql;
   private final String literalPrefixStart;
   private final String literalPrefixEnd;
@@ -40,6 +42,7 @@ final class Binder {
     String stamp = "set_config('" + TenantPolicy.stampSetting(setting) + "', " + TenantPolicy.STAMP + ", true)";
     this.localBindSql = "SELECT set_config('" + setting + "', ?, true), " + stamp;
     this.preparedPrefix = localBindSql + "; ";
+    this.cleaningPreparedPrefix = CLEAR_SESSION_OBJECTS + "; " + preparedPrefix;
     this.literalPrefixStart = "SELECT set_config('" + setting + "', '";
     this.literalPrefixEnd = "', true), " + stamp + "; ";
   }
@@ -87,9 +90,17 @@ final class Binder {
    * The binding statement as a literal, for plain {@link java.sql.Statement}s that have no parameters. Safe to
    * inline: the value is a validated tenant id ({@code [a-z0-9][a-z0-9_-]*}) or empty, so it has no quotes.
    */
-  String literalPrefix(String value) {
-    return literalPrefixStart + value + literalPrefixEnd;
+  String literalPrefix(String value, boolean cleaning) {
+    return (cleaning ? CLEAR_SESSION_OBJECTS + "; " : "") + literalPrefixStart + value + literalPrefixEnd;
   }
+
+  /**
+   * What a tenant change on a server session clears first: temporary tables and cursors ({@code WITH HOLD} ones
+   * included). Both may run in a transaction block and return no rows, so they travel in front of the binding in
+   * the same round trip; they add {@link #CLEARING_RESULTS} results before the binding's.
+   */
+  static final String CLEAR_SESSION_OBJECTS = "DISCARD TEMP; CLOSE ALL";
+  static final int CLEARING_RESULTS = 2;
 
   /**
    * True when a statement of {@code sql} may end the transaction or undo the binding: one of the keywords at the
@@ -282,8 +293,9 @@ final class Binder {
   }
 
   /** Binds {@code value} transaction-locally with a statement of its own. */
-  void bind(Connection target, String value) throws SQLException {
-    try (PreparedStatement statement = target.prepareStatement(localBindSql)) {
+  void bind(Connection target, String value, boolean cleaning) throws SQLException {
+    try (PreparedStatement statement = target.prepareStatement(
+        cleaning ? CLEAR_SESSION_OBJECTS + "; " + localBindSql : localBindSql)) {
       statement.setString(1, value);
       statement.execute();
     }

@@ -18,8 +18,6 @@ import java.util.Objects;
  */
 final class BindingConnection extends ForwardingConnection {
 
-  /** What a tenant change on a session clears first: both may run in a transaction block, one round trip. */
-  static final String CLEAR_SESSION_OBJECTS = "DISCARD TEMP; CLOSE ALL";
 
   final Binder binder;
   final Connection target;
@@ -29,6 +27,11 @@ final class BindingConnection extends ForwardingConnection {
   /** What is bound on the server session under this handle; shared with every other handle over it. */
   private PgTransactionState.Session session;
   private boolean closed;
+  /**
+   * Set by {@link #beforeStatement()}: the binding it asks for must first clear the session objects of the
+   * previous tenant ({@link Binder#CLEAR_SESSION_OBJECTS}), in the same round trip.
+   */
+  private boolean clearing;
   /** Holds the lifecycle and the session record: this connection, or the one this is a view of. */
   private final BindingConnection state;
   /** The connection that {@link #getMetaData()} hands out; created on first need. */
@@ -76,35 +79,14 @@ final class BindingConnection extends ForwardingConnection {
           + " and this statement runs under " + describe(value) + "; a transaction serves one tenant, so commit "
           + "or roll back before switching tenants (or use another connection)", "25000");
     }
-    if (session.owner == null && !value.equals(session.lastTenant)) {
-      clearSessionObjects(session, value, idle, autoCommit);
-    }
+    // Before another tenant's transaction starts, the previous tenant's temporary tables and cursors are dropped
+    // (from an earlier checkout, or earlier in this one): read, or written through a temporary table named like a
+    // real one (pg_temp comes first on the search path), they would cross tenants.
+    state.clearing = session.owner == null && !value.equals(session.lastTenant);
     if (autoCommit && idle) {
       return value; // each autocommit statement is a transaction of its own
     }
     return value.equals(session.bound) ? null : value;
-  }
-
-  /**
-   * Drops the temporary tables and closes the cursors ({@code WITH HOLD} ones included) left on the server session
-   * before a transaction of another tenant than the last one starts on it — from an earlier checkout or from an
-   * earlier transaction of this one — so that the next tenant can neither read them nor, through a temporary
-   * table named like a real one ({@code pg_temp} comes first on the search path), write into them. One round trip,
-   * only when the tenant changes. Outside a transaction the drop is committed and the session marked as the new
-   * tenant's; inside one (opened by {@code SET TRANSACTION}, a savepoint, or {@code BEGIN} as SQL text) it is part
-   * of the transaction, which may roll it back, so the session is cleared again at its next transaction.
-   */
-  private void clearSessionObjects(PgTransactionState.Session session, String value, boolean idle,
-      boolean autoCommit) throws SQLException {
-    try (Statement statement = target.createStatement()) {
-      statement.execute(CLEAR_SESSION_OBJECTS);
-    }
-    if (idle) {
-      if (!autoCommit) {
-        target.commit();
-      }
-      session.lastTenant = value;
-    }
   }
 
   /**
@@ -187,17 +169,37 @@ final class BindingConnection extends ForwardingConnection {
     return !target.getAutoCommit();
   }
 
-  /** Records that {@code value} is bound for the rest of the open transaction, which is now that tenant's. */
+  /** Whether the binding {@link #beforeStatement()} asked for must clear the previous tenant's session objects. */
+  boolean clearing() {
+    return state.clearing;
+  }
+
+  /**
+   * Records that {@code value} is bound for the rest of the open transaction, which is now that tenant's; and,
+   * when the binding cleared the session objects, that the session is that tenant's once the clearing is committed
+   * (a rollback would bring the objects back, so until then every transaction clears them again).
+   */
   void bound(String value) throws SQLException {
+    PgTransactionState.Session session = session();
+    boolean cleared = state.clearing;
+    state.clearing = false;
+    if (!value.equals(session.lastTenant)) {
+      session.lastTenant = null; // another tenant ran on the session: clear before anyone's next transaction
+    }
     if (transactionOpen()) {
-      PgTransactionState.Session session = session();
       session.bound = value;
       session.owner = value;
+      if (cleared) {
+        session.clearedFor = value;
+      }
+    } else if (cleared) {
+      session.lastTenant = value; // committed with the statement
     }
   }
 
   /** A combined execution failed: the transaction is aborted, so assume nothing is bound (it stays its tenant's). */
   void failed() {
+    state.clearing = false;
     session().bound = null;
   }
 
@@ -240,7 +242,7 @@ final class BindingConnection extends ForwardingConnection {
     }
     if (!target.getAutoCommit()) {
       try {
-        binder.bind(target, value);
+        binder.bind(target, value, state.clearing);
       } catch (SQLException e) {
         failed();
         throw e;
@@ -248,12 +250,17 @@ final class BindingConnection extends ForwardingConnection {
       bound(value);
       return call.run();
     }
+    boolean cleared = state.clearing;
+    state.clearing = false;
     target.setAutoCommit(false);
     T result;
     try {
-      binder.bind(target, value);
+      binder.bind(target, value, cleared);
       result = call.run();
       target.commit();
+      if (cleared) {
+        session().lastTenant = value;
+      }
     } catch (SQLException | RuntimeException | Error failure) {
       try {
         target.rollback();
@@ -358,21 +365,29 @@ final class BindingConnection extends ForwardingConnection {
 
   @Override
   public void commit() throws SQLException {
+    PgTransactionState.Session session = session();
     try {
       target.commit();
+      if (session.clearedFor != null) {
+        session.lastTenant = session.clearedFor; // the clearing is committed
+      }
     } finally {
-      session().ended();
+      session.ended();
     }
   }
 
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
     boolean before = target.getAutoCommit();
+    PgTransactionState.Session session = session();
     try {
       target.setAutoCommit(autoCommit);
+      if (autoCommit && !before && session.clearedFor != null) {
+        session.lastTenant = session.clearedFor; // switching on committed the clearing
+      }
     } finally {
       if (before != autoCommit) {
-        session().ended(); // switching on commits the open transaction; switching off starts from none
+        session.ended(); // switching on commits the open transaction; switching off starts from none
       }
     }
   }

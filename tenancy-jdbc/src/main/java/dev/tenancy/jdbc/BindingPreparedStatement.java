@@ -32,6 +32,9 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
 
   private PreparedStatement plain;
   private PreparedStatement combined;
+  /** The combined statement with the clearing of the previous tenant's session objects in front. */
+  private PreparedStatement clearing;
+  private boolean clearingHasParameters;
   private PreparedStatement current;
   /** Index i holds the setter of parameter i; index 0 is unused. */
   private Parameter[] parameters = NONE;
@@ -87,6 +90,9 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     settings.add(setting);
     if (plain != null) {
       setting.apply(plain);
+    }
+    if (clearing != null) {
+      setting.apply(clearing);
     }
     if (combined != null) {
       setting.apply(combined);
@@ -149,7 +155,8 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
           return alone.run(statement);
         });
       }
-      PreparedStatement statement = combined();
+      boolean clears = connection.clearing();
+      PreparedStatement statement = clears ? clearing() : combined();
       apply(statement, parameters, 1);
       statement.setString(1, value);
       current = statement;
@@ -160,7 +167,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
         throw e;
       }
       connection.bound(value);
-      return kind.after(statement);
+      return kind.after(statement, clears);
     } finally {
       connection.afterStatement(transactionControl);
     }
@@ -213,13 +220,16 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
    * so that one the user cleared since is missing rather than stale; a fresh statement has none to clear.
    */
   private void apply(PreparedStatement statement, Parameter[] values, int shift) throws SQLException {
-    if (statement == plain ? plainHasParameters : combinedHasParameters) {
+    if (statement == plain ? plainHasParameters
+        : statement == combined ? combinedHasParameters : clearingHasParameters) {
       statement.clearParameters();
     }
     if (statement == plain) {
       plainHasParameters = true;
-    } else {
+    } else if (statement == combined) {
       combinedHasParameters = true;
+    } else {
+      clearingHasParameters = true;
     }
     for (int index = 1; index < values.length; index++) {
       if (values[index] != null) {
@@ -236,6 +246,13 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
       }
     }
     return plain;
+  }
+
+  private PreparedStatement clearing() throws SQLException {
+    if (clearing == null) {
+      clearing = prepare(connection.binder.cleaningPreparedPrefix + sql);
+    }
+    return clearing;
   }
 
   private PreparedStatement combined() throws SQLException {
@@ -306,7 +323,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     }
     closed = true;
     SQLException failure = null;
-    for (PreparedStatement statement : new PreparedStatement[] {plain, combined}) {
+    for (PreparedStatement statement : new PreparedStatement[] {plain, combined, clearing}) {
       if (statement != null) {
         try {
           statement.close();

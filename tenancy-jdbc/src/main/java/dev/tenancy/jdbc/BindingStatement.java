@@ -43,19 +43,20 @@ final class BindingStatement extends ForwardingStatement<Statement> {
       if (value == null) {
         return alone.run();
       }
+      boolean clearing = connection.clearing();
       if (single || closeOnCompletion) {
         // Generated keys need a single statement; with closeOnCompletion the driver would close the statement
         // as soon as the binding's result is consumed.
         return connection.withSeparateBinding(value, alone);
       }
       try {
-        target.execute(connection.binder.literalPrefix(value) + sql);
+        target.execute(connection.binder.literalPrefix(value, clearing) + sql);
       } catch (SQLException | RuntimeException e) {
         connection.failed();
         throw e;
       }
       connection.bound(value);
-      return kind.after(target);
+      return kind.after(target, clearing);
     } finally {
       connection.afterStatement(Binder.isTransactionControl(sql));
     }

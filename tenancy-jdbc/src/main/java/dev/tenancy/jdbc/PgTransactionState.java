@@ -85,11 +85,14 @@ final class PgTransactionState {
      * null when unknown (a new session, or a session seen without pgjdbc), which counts as another tenant.
      */
     String lastTenant;
+    /** The tenant whose binding cleared the session objects in the open transaction; null when none did. */
+    String clearedFor;
 
     /** The transaction ended: nothing is bound and the next transaction may belong to anyone. */
     void ended() {
       bound = null;
       owner = null;
+      clearedFor = null;
     }
   }
 }

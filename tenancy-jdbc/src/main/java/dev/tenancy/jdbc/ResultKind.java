@@ -37,4 +37,17 @@ interface ResultKind<T> {
   };
 
   T after(Statement statement) throws SQLException;
+
+  /**
+   * As {@link #after(Statement)}, first stepping past the results of the clearing of session objects when the
+   * binding carried it.
+   */
+  default T after(Statement statement, boolean clearing) throws SQLException {
+    if (clearing) {
+      for (int i = 0; i < Binder.CLEARING_RESULTS; i++) {
+        statement.getMoreResults();
+      }
+    }
+    return after(statement);
+  }
 }

@@ -221,6 +221,27 @@ class BindingAttacksIT {
     }
   }
 
+  @Test
+  void aTemporaryTableCreatedInATransactionIsNotReadByTheNextTenantAfterSetAutoCommit() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        rows(connection, "SELECT count(*) FROM invoices");
+      }
+      connection.setAutoCommit(false);
+      try (TenantScope scope = TenantContext.open(ACME)) {
+        connection.createStatement().execute("CREATE TEMP TABLE IF NOT EXISTS scratch AS SELECT * FROM invoices");
+      }
+      connection.setSavepoint();
+      connection.setAutoCommit(true);
+      try (TenantScope scope = TenantContext.open(Fixtures.GLOBEX)) {
+        List<String> seen = new ArrayList<>();
+        assertThatThrownBy(() -> seen.addAll(rows(connection, "SELECT tenant_id FROM scratch")))
+            .as("globex read %s", seen)
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42P01"));
+      }
+    }
+  }
+
   // ---- attack 4: two handles over one physical connection
 
   /**
