@@ -2,19 +2,18 @@ package dev.tenancy.jdbc;
 
 import java.sql.Array;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A result set as the application sees it: {@link #getStatement()} leads back to the binding statement, not to
  * the driver's (which would run SQL unbound), and the SQL the driver sends for an updatable result set
  * ({@code updateRow}, {@code insertRow}, {@code deleteRow}, {@code refreshRow}) runs with the current tenant
  * bound, like any statement. Result sets inside it (a refcursor column) and the result sets of its arrays are
- * wrapped the same way.
+ * wrapped the same way. Rows the server produces after the statement ran (a refcursor read with
+ * {@code getObject}, the next batch of a result set with a fetch size) are read only under the tenant of the
+ * transaction that produces them.
  */
 final class BindingResultSet extends ForwardingResultSet {
 
@@ -22,8 +21,6 @@ final class BindingResultSet extends ForwardingResultSet {
   private final ResultSet target;
   /** The statement that produced it; null for metadata, whose driver statement is wrapped on demand. */
   private Statement statement;
-  /** Index i: whether column i is a refcursor; read from the metadata on the first {@code getObject}. */
-  private boolean @Nullable [] refCursors;
 
   private BindingResultSet(BindingConnection connection, Statement statement, ResultSet target) {
     this.connection = connection;
@@ -99,6 +96,19 @@ final class BindingResultSet extends ForwardingResultSet {
     return statement;
   }
 
+  /**
+   * With a fetch size inside a transaction the driver fetches the next rows from the server when the fetched ones
+   * run out, and the server produces them under the transaction's binding: only that transaction's tenant may
+   * read them.
+   */
+  @Override
+  public boolean next() throws SQLException {
+    if (target.getFetchSize() > 0) {
+      connection.beforeRows();
+    }
+    return target.next();
+  }
+
   // ---- driver SQL of updatable result sets
 
   @Override
@@ -147,55 +157,38 @@ final class BindingResultSet extends ForwardingResultSet {
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
-    return fetching(columnIndex, () -> nested(target.getObject(columnIndex)));
+    connection.beforeRows(); // a refcursor is fetched now
+    return nested(target.getObject(columnIndex));
   }
 
   @Override
   public Object getObject(String columnLabel) throws SQLException {
-    return fetching(target.findColumn(columnLabel), () -> nested(target.getObject(columnLabel)));
+    connection.beforeRows(); // a refcursor is fetched now
+    return nested(target.getObject(columnLabel));
   }
 
   @Override
   public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-    return fetching(columnIndex, () -> nested(target.getObject(columnIndex, map)));
+    connection.beforeRows(); // a refcursor is fetched now
+    return nested(target.getObject(columnIndex, map));
   }
 
   @Override
   public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
-    return fetching(target.findColumn(columnLabel), () -> nested(target.getObject(columnLabel, map)));
+    connection.beforeRows(); // a refcursor is fetched now
+    return nested(target.getObject(columnLabel, map));
   }
 
   @Override
   public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-    return fetching(columnIndex, () -> nested(target.getObject(columnIndex, type), type));
+    connection.beforeRows(); // a refcursor is fetched now
+    return nested(target.getObject(columnIndex, type), type);
   }
 
   @Override
   public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-    return fetching(target.findColumn(columnLabel), () -> nested(target.getObject(columnLabel, type), type));
-  }
-
-  /**
-   * Reads a column. For a refcursor the driver fetches the cursor's rows right here, and PostgreSQL produces them
-   * under the tenant bound now, not the one bound when the cursor was opened; so this is a statement like any
-   * other: bound to the tenant in context, refused without one.
-   */
-  private <T> T fetching(int column, BindingConnection.SqlCall<T> read) throws SQLException {
-    return refCursor(column) ? connection.separately(false, read) : read.run();
-  }
-
-  private boolean refCursor(int column) throws SQLException {
-    boolean[] columns = refCursors;
-    if (columns == null) {
-      ResultSetMetaData metaData = target.getMetaData();
-      columns = new boolean[metaData.getColumnCount() + 1];
-      for (int i = 1; i < columns.length; i++) {
-        columns[i] = metaData.getColumnType(i) == Types.REF_CURSOR
-            || "refcursor".equals(metaData.getColumnTypeName(i));
-      }
-      refCursors = columns;
-    }
-    return column > 0 && column < columns.length && columns[column];
+    connection.beforeRows(); // a refcursor is fetched now
+    return nested(target.getObject(columnLabel, type), type);
   }
 
   @Override
