@@ -1,0 +1,27 @@
+package dev.tenancy.cache;
+
+import dev.tenancy.TenantId;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** What a backend does for one cache. Implementations are thread-safe and never block longer than their timeout. */
+interface Store {
+
+  /**
+   * Looks a key up.
+   *
+   * @param snapshotTags tags whose generations a miss should capture for a later {@link #write}
+   */
+  Lookup lookup(TenantId tenant, String key, Set<String> snapshotTags);
+
+  /**
+   * Stores a value stamped with the generations of {@code snapshot} (from a miss of {@link #lookup}), or the
+   * current generations when it is null. Never throws for backend failures: the write is dropped and counted.
+   *
+   * @throws CacheValueTooLargeException when the encoded value is over the limit
+   */
+  void write(TenantId tenant, String key, Object value, Set<String> tags, long ttlMillis, @Nullable Object snapshot);
+
+  /** Removes one entry of the tenant. */
+  void invalidate(TenantId tenant, String key);
+}
