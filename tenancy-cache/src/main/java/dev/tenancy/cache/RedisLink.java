@@ -28,8 +28,9 @@ import java.util.function.Consumer;
 
 /**
  * One shared Lettuce connection (standalone or cluster) with byte-array keys and values. Lettuce pipelines the
- * commands of concurrent callers on it. Disconnected commands fail at once instead of queueing, so callers fall back
- * to their loader rather than wait for a reconnect.
+ * commands of concurrent callers on it. On a standalone server, disconnected commands fail at once instead of
+ * queueing, so callers fall back to their loader rather than wait for a reconnect; on a cluster they queue, bounded
+ * by the command timeout.
  */
 final class RedisLink {
 
@@ -68,9 +69,10 @@ final class RedisLink {
     if (cluster) {
       List<RedisURI> seeds = uris.stream().map(RedisURI::create).toList();
       RedisClusterClient client = RedisClusterClient.create(seeds);
+      // Node connections open on first use; rejecting commands while disconnected would fail those first
+      // commands, so they queue, bounded by the command timeout.
       client.setOptions(ClusterClientOptions.builder()
           .autoReconnect(true)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .timeoutOptions(timeouts)
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
           .build());

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantId;
+import dev.tenancy.test.TestRedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
@@ -13,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Redis stopped or frozen under a running cache, on a server the test owns. */
+/** Redis stopped or paused under a running cache, on a server the test owns. */
 class RedisOutageIT {
 
   private static final TenantId ACME = TenantId.of("acme");
@@ -24,7 +27,7 @@ class RedisOutageIT {
 
   @Test
   void callersGetLoadedValuesWhileRedisIsDownAndCachingResumesWhenItIsBack() throws Exception {
-    try (PrivateRedis redis = PrivateRedis.start();
+    try (TestRedisServer redis = TestRedisServer.start();
         CacheBackend backend = CacheBackend.redis(redis.uri()).timeout(Duration.ofMillis(200)).build()) {
       TenantCache<String> cache = TenantCache.builder("outage", CacheCodec.utf8()).backend(backend)
           .ttl(Duration.ofMinutes(5)).openTelemetry(otel).build();
@@ -64,7 +67,9 @@ class RedisOutageIT {
 
   @Test
   void anInvalidationMadeWhileRedisWasUnreachableIsReplayedBeforeRedisIsReadAgain() throws Exception {
-    try (PrivateRedis redis = PrivateRedis.start();
+    try (TestRedisServer redis = TestRedisServer.start();
+        RedisClient admin = RedisClient.create(redis.uri());
+        StatefulRedisConnection<String, String> adminConnection = admin.connect();
         CacheBackend backend = CacheBackend.redis(redis.uri()).timeout(Duration.ofMillis(200)).build()) {
       TenantCache<String> cache = TenantCache.builder("frozen", CacheCodec.utf8()).backend(backend)
           .ttl(Duration.ofMinutes(5)).build();
@@ -76,7 +81,9 @@ class RedisOutageIT {
         assertThat(cache.get("c", loader)).isEqualTo("v1");
       });
 
-      redis.pause(); // keeps its data: the stale entries are still there when it answers again
+      // CLIENT PAUSE: Redis keeps its data (the stale entries are still there when it answers again) but
+      // answers no client for 3 s, like a partition or a stall.
+      adminConnection.sync().clientPause(3000);
       database.put("a", "v2");
       database.put("b", "v2");
       database.put("c", "v2");
@@ -89,7 +96,6 @@ class RedisOutageIT {
       cache.purgeTenant(ACME);
       assertThat(((RedisBackend) backend).pendingInvalidations()).isEqualTo(3);
 
-      redis.resume();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (System.nanoTime() < deadline && !((RedisBackend) backend).isUp()) {
         TenantContext.run(ACME, () -> {
