@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * entry carries.
  *
  * <p>When Redis fails or is slower than the timeout, the backend is marked down: reads report "unavailable" (the
- * cache calls the loader), writes are dropped and counted, and invalidations are queued. A probe pings every
- * 200 ms; when Redis answers, the queued invalidations are replayed in order, and only then is Redis used again.
+ * cache calls the loader), writes are dropped and counted, and invalidations are queued. A dropped standalone
+ * connection and a failed heartbeat (every second) mark it down too. While down, a probe pings every 200 ms; when
+ * Redis answers, the queued invalidations are replayed in order, and only then is Redis used again.
  */
 final class RedisBackend extends CacheBackend {
 
@@ -110,6 +111,8 @@ final class RedisBackend extends CacheBackend {
   private final byte[] channel;
   private volatile boolean up = true;
   private volatile boolean publish;
+  private volatile boolean closed;
+  private int ticks;
   private final Object stateLock = new Object();
   private final ConcurrentLinkedQueue<Invalidation> pending = new ConcurrentLinkedQueue<>();
   private final CopyOnWriteArrayList<Runnable> stateListeners = new CopyOnWriteArrayList<>();
@@ -130,6 +133,11 @@ final class RedisBackend extends CacheBackend {
       return t;
     });
     probe.scheduleWithFixedDelay(this::probe, 200, 200, TimeUnit.MILLISECONDS);
+    link.onDisconnect(() -> {
+      if (!closed) {
+        markDown(new IllegalStateException("connection lost"), null);
+      }
+    });
   }
 
   private static byte[] sha1(String script) {
@@ -204,6 +212,17 @@ final class RedisBackend extends CacheBackend {
 
   private void probe() {
     if (up) {
+      // A heartbeat every second finds an outage that no command has met yet (a silent partition), so a
+      // two-level cache stops serving in-process copies within about a second plus the timeout.
+      if (++ticks % 5 == 0) {
+        try {
+          await(link.base.ping().toCompletableFuture());
+        } catch (Exception e) {
+          if (!closed) {
+            markDown(e, null);
+          }
+        }
+      }
       return;
     }
     try {
@@ -329,6 +348,7 @@ final class RedisBackend extends CacheBackend {
 
   @Override
   public void close() {
+    closed = true;
     probe.shutdownNow();
     link.close();
   }

@@ -2,6 +2,8 @@ package dev.tenancy.cache;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -109,6 +111,21 @@ final class RedisLink {
       ps.addListener(listener);
       ps.sync().subscribe(channel);
       subscriptions.add(ps);
+    }
+  }
+
+  /**
+   * Runs {@code onDisconnect} when a connection of a standalone client drops. Cluster clients open and close node
+   * connections on topology changes, so there a heartbeat finds outages instead.
+   */
+  void onDisconnect(Runnable onDisconnect) {
+    if (client instanceof RedisClient) {
+      client.addListener(new RedisConnectionStateListener() {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+          onDisconnect.run();
+        }
+      });
     }
   }
 

@@ -62,6 +62,10 @@ final class TwoLevelBackend extends CacheBackend {
     }
   }
 
+  RedisBackend remote() {
+    return remote;
+  }
+
   @Override
   Store bind(String cache, CacheCodec<?> codec, CacheMetrics metrics, int maxValueBytes) {
     Store l = local.bind(cache, codec, metrics, maxValueBytes);
