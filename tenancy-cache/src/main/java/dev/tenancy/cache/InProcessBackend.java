@@ -2,10 +2,8 @@ package dev.tenancy.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tenancy.TenantId;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -30,15 +28,15 @@ final class InProcessBackend extends CacheBackend {
     final String[] tags;
     final Set<String> tagSet;
     final long[] tagGenerations;
-    final long ttlNanos;
+    final long deadlineNanos;
 
-    LocalEntry(Object value, long tenantGeneration, String[] tags, long[] tagGenerations, long ttlNanos) {
+    LocalEntry(Object value, long tenantGeneration, String[] tags, long[] tagGenerations, long deadlineNanos) {
       this.value = value;
       this.tenantGeneration = tenantGeneration;
       this.tags = tags;
       this.tagSet = Set.of(tags);
       this.tagGenerations = tagGenerations;
-      this.ttlNanos = ttlNanos;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
@@ -53,7 +51,8 @@ final class InProcessBackend extends CacheBackend {
     Partition() {
       entries = Caffeine.newBuilder()
           .maximumSize(tenantCapacity)
-          .expireAfter(Expiry.<LocalKey, LocalEntry>writing((k, v) -> Duration.ofNanos(v.ttlNanos)))
+          // No Caffeine expiry: a per-entry (variable) expiry makes every read several times dearer. Reads
+          // check the entry's deadline instead; an expired entry is dropped when read, or evicted as cold.
           // Maintenance on the writing thread keeps the global count exact enough for the capacity rule.
           .executor(Runnable::run)
           .removalListener((@Nullable LocalKey k, @Nullable LocalEntry v, RemovalCause cause) -> {
@@ -235,7 +234,8 @@ final class InProcessBackend extends CacheBackend {
         Long g = s.tagGenerations().get(tagArray[i]);
         gens[i] = g != null ? g : p.tagGeneration(tagArray[i]);
       }
-      p.entries.put(new LocalKey(cache, key), new LocalEntry(value, s.tenantGeneration(), tagArray, gens, ttlNanos));
+      p.entries.put(new LocalKey(cache, key),
+          new LocalEntry(value, s.tenantGeneration(), tagArray, gens, System.nanoTime() + ttlNanos));
       size.incrementAndGet();
       enforceCapacity(p);
     }
@@ -249,7 +249,7 @@ final class InProcessBackend extends CacheBackend {
     }
 
     private boolean isCurrent(Partition p, LocalEntry e) {
-      if (e.tenantGeneration != p.generation.get()) {
+      if (e.tenantGeneration != p.generation.get() || System.nanoTime() - e.deadlineNanos >= 0) {
         return false;
       }
       for (int i = 0; i < e.tags.length; i++) {

@@ -4,6 +4,7 @@ import dev.tenancy.test.CacheContract;
 import java.time.Duration;
 
 /** The kit's cache contract against the in-process backend. */
+// @start region="contract"
 class InProcessCacheContractTest extends CacheContract {
 
   private static final CacheBackend BACKEND = CacheBackend.inProcess(100_000, 0.5);
@@ -18,3 +19,4 @@ class InProcessCacheContractTest extends CacheContract {
     return Subjects.keys("tc:");
   }
 }
+// @end region="contract"

@@ -23,8 +23,12 @@ class RedisClusterCacheContractIT extends CacheContract {
 
   private static synchronized CacheBackend backend() {
     if (backend == null) {
-      backend = CacheBackend.redisCluster(cluster().nodeUris()).namespace(cluster().keyPrefix())
-          .timeout(Duration.ofSeconds(5)).build();
+      // @start region="cluster"
+      backend = CacheBackend.redisCluster(cluster().nodeUris())
+          .namespace(cluster().keyPrefix())
+          .timeout(Duration.ofSeconds(5))
+          .build();
+      // @end region="cluster"
     }
     return backend;
   }

@@ -21,8 +21,13 @@ class TwoLevelIT {
   private static final TenantId GLOBEX = TenantId.of("globex");
 
   private static CacheBackend instance(String uri, String namespace) {
-    return CacheBackend.twoLevel(CacheBackend.inProcess(10_000, 0.5),
-        CacheBackend.redis(uri).namespace(namespace).timeout(Duration.ofMillis(500)).build(), Duration.ofMinutes(5));
+    // @start region="two-level"
+    CacheBackend backend = CacheBackend.twoLevel(
+        CacheBackend.inProcess(10_000, 0.5),
+        CacheBackend.redis(uri).namespace(namespace).timeout(Duration.ofMillis(500)).build(),
+        Duration.ofMinutes(5));
+    // @end region="two-level"
+    return backend;
   }
 
   private static TenantCache<String> cache(CacheBackend backend) {
