@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,8 +142,8 @@ final class DefaultTenantCache<V> implements TenantCache<V> {
   }
 
   @SuppressWarnings("unchecked")
-  private static <V> V cast(Object value) {
-    return (V) value;
+  private static <V> V cast(@Nullable Object value) {
+    return (V) Objects.requireNonNull(value, "hit without a value");
   }
 
   private long ttlMillis(EntryOptions options) {

@@ -409,7 +409,7 @@ final class RedisBackend extends CacheBackend {
         markDown(e, metrics);
         return Lookup.unavailable();
       }
-      byte[] entry = (byte[]) res.get(0);
+      byte @Nullable [] entry = (byte[]) res.get(0);
       byte[] tenantGen = (byte[]) res.get(1);
       int stored = 0;
       if (entry != null) {
