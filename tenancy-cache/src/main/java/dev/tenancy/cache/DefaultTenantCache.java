@@ -35,6 +35,7 @@ final class DefaultTenantCache<V> implements TenantCache<V> {
   private final CacheMetrics metrics;
   private final long ttlMillis;
   private final double jitter;
+  private final long leaseMillis;
   private final ConcurrentHashMap<FlightKey, Flight<V>> flights = new ConcurrentHashMap<>();
 
   DefaultTenantCache(TenantCache.Builder<V> b) {
@@ -42,6 +43,7 @@ final class DefaultTenantCache<V> implements TenantCache<V> {
     this.backend = Objects.requireNonNull(b.backend);
     this.ttlMillis = Objects.requireNonNull(b.ttl).toMillis();
     this.jitter = b.jitter < 0 ? 0.1 : b.jitter;
+    this.leaseMillis = b.loadLease == null ? 0 : b.loadLease.toMillis();
     this.metrics = new CacheMetrics(b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.get(), b.name,
         b.tenantAttribute);
     this.store = backend.bind(b.name, b.codec, metrics, b.maxValueBytes < 0 ? 1 << 20 : b.maxValueBytes);
@@ -78,11 +80,25 @@ final class DefaultTenantCache<V> implements TenantCache<V> {
     try {
       // Checked again inside the flight: a load that finished between our lookup and putIfAbsent has cached it.
       Lookup second = store.lookup(tenant, key, options.tags());
+      byte @Nullable [] token = null;
+      if (!second.isHit() && leaseMillis > 0 && second.isAvailable()) {
+        token = newToken();
+        if (!store.tryLease(tenant, key, leaseMillis, token)) {
+          token = null;
+          second = awaitOtherInstance(tenant, key, options);
+        }
+      }
       V value;
       if (second.isHit()) {
         value = cast(second.value);
       } else {
-        value = load(tenant, key, loader);
+        try {
+          value = load(tenant, key, loader);
+        } finally {
+          if (token != null) {
+            store.releaseLease(tenant, key, token);
+          }
+        }
         if (mine.invalidated) {
           LOG.debug("cache '{}': not caching '{}', invalidated while it loaded", name, key);
         } else if (!second.isAvailable()) {
@@ -104,6 +120,28 @@ final class DefaultTenantCache<V> implements TenantCache<V> {
     } finally {
       flights.remove(fk, mine);
     }
+  }
+
+  private static byte[] newToken() {
+    byte[] token = new byte[16];
+    ThreadLocalRandom.current().nextBytes(token);
+    return token;
+  }
+
+  /** Another instance holds the lease: poll for its value until the lease would have ended. */
+  private Lookup awaitOtherInstance(TenantId tenant, String key, EntryOptions options) {
+    long deadline = System.nanoTime() + leaseMillis * 1_000_000L;
+    Lookup l = store.lookup(tenant, key, options.tags());
+    while (!l.isHit() && l.isAvailable() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(Math.min(20, leaseMillis));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      l = store.lookup(tenant, key, options.tags());
+    }
+    return l;
   }
 
   private V load(TenantId tenant, String key, CacheLoader<? extends V> loader) {

@@ -16,6 +16,7 @@ import java.util.Arrays;
  * entry:              ns {tenant} :e: len(cache) : cache key
  * tenant generation:  ns {tenant} :g
  * tag generation:     ns {tenant} :t: tag
+ * load lease:         ns {tenant} :l: len(cache) : cache key
  * </pre>
  */
 final class Keys {
@@ -42,6 +43,14 @@ final class Keys {
     out.writeBytes(c);
     out.writeBytes(k);
     return out.toByteArray();
+  }
+
+  /** Encodes the key of the cross-instance load lease of an entry: like the entry key, with {@code :l:}. */
+  byte[] lease(TenantId tenant, String cache, String key) {
+    byte[] e = entry(tenant, cache, key);
+    int p = namespace.length + tenant.value().length() + 2;
+    e[p + 1] = 'l';
+    return e;
   }
 
   /** Encodes the key of a tenant's generation counter. */

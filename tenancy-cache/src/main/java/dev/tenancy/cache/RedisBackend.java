@@ -90,6 +90,14 @@ final class RedisBackend extends CacheBackend {
       return redis.call('INCR', KEYS[1])
       """;
 
+  // Deletes a lease only if it still holds this caller's token.
+  static final String RELEASE = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+      end
+      return 0
+      """;
+
   /** Generations captured by a miss. */
   record RedisSnapshot(byte[] tenantGeneration, Map<String, byte[]> tagGenerations) {}
 
@@ -529,6 +537,29 @@ final class RedisBackend extends CacheBackend {
     @Override
     public void invalidate(TenantId tenant, String key) {
       invalidateKey(tenant, cache, key);
+    }
+
+    @Override
+    public boolean tryLease(TenantId tenant, String key, long millis, byte[] token) {
+      if (!up) {
+        return true;
+      }
+      try {
+        String ok = await(link.strings.set(keys.lease(tenant, cache, key), token,
+            SetArgs.Builder.nx().px(millis)).toCompletableFuture());
+        return "OK".equals(ok);
+      } catch (Exception e) {
+        markDown(e, metrics);
+        return true;
+      }
+    }
+
+    @Override
+    public void releaseLease(TenantId tenant, String key, byte[] token) {
+      if (up) {
+        byte[][] k = {keys.lease(tenant, cache, key)};
+        link.scripting.eval(RELEASE, ScriptOutputType.INTEGER, k, token);
+      }
     }
   }
 

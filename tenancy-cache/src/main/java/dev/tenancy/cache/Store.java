@@ -24,4 +24,16 @@ interface Store {
 
   /** Removes one entry of the tenant. */
   void invalidate(TenantId tenant, String key);
+
+  /**
+   * Tries to take the cross-instance lease to load a key.
+   *
+   * @return true if this caller should load: it holds the lease, or the backend has no leases or is unavailable
+   */
+  default boolean tryLease(TenantId tenant, String key, long millis, byte[] token) {
+    return true;
+  }
+
+  /** Gives a lease back if this caller still holds it. */
+  default void releaseLease(TenantId tenant, String key, byte[] token) {}
 }

@@ -145,6 +145,7 @@ public interface TenantCache<V> {
     double jitter = -1;
     int maxValueBytes = -1;
     @Nullable OpenTelemetry openTelemetry;
+    @Nullable Duration loadLease;
     boolean tenantAttribute;
     private boolean tenantAttributeSet;
     private boolean built;
@@ -226,6 +227,26 @@ public interface TenantCache<V> {
         throw new IllegalArgumentException("maxValueBytes must be at least 1 but was " + bytes);
       }
       this.maxValueBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Makes concurrent misses of one key on several instances load once: the first takes a lease in Redis
+     * ({@code SET NX PX}) and loads; the others poll for its value for up to {@code lease}, then load themselves.
+     * Off by default; has no effect on the in-process backend, nor while Redis is unavailable.
+     *
+     * @param lease how long the lease lasts and the longest another instance waits; cover a typical load
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder<V> loadLease(Duration lease) {
+      if (this.loadLease != null) {
+        throw new IllegalStateException("loadLease was already set to " + this.loadLease);
+      }
+      if (lease.toMillis() < 1) {
+        throw new IllegalArgumentException("loadLease must be at least 1 ms but was " + lease);
+      }
+      this.loadLease = lease;
       return this;
     }
 

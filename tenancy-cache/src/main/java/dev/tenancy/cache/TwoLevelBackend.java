@@ -150,5 +150,15 @@ final class TwoLevelBackend extends CacheBackend {
       l1.invalidate(tenant, key);
       l2.invalidate(tenant, key);
     }
+
+    @Override
+    public boolean tryLease(TenantId tenant, String key, long millis, byte[] token) {
+      return l2.tryLease(tenant, key, millis, token);
+    }
+
+    @Override
+    public void releaseLease(TenantId tenant, String key, byte[] token) {
+      l2.releaseLease(tenant, key, token);
+    }
   }
 }

@@ -25,6 +25,7 @@ class KeysTest {
     assertThat(SlotHash.getSlot(keys.entry(tenant, cache, key))).isEqualTo(slot);
     assertThat(SlotHash.getSlot(keys.tenantGeneration(tenant))).isEqualTo(slot);
     assertThat(SlotHash.getSlot(keys.tagGeneration(tenant, tag))).isEqualTo(slot);
+    assertThat(SlotHash.getSlot(keys.lease(tenant, cache, key))).isEqualTo(slot);
   }
 
   @Example
@@ -33,6 +34,8 @@ class KeysTest {
         .isEqualTo("tc:{acme}:e:8:invoices2026-11");
     assertThat(new String(keys.tagGeneration(TenantId.of("acme"), "paid"), StandardCharsets.UTF_8))
         .isEqualTo("tc:{acme}:t:paid");
+    assertThat(new String(keys.lease(TenantId.of("acme"), "invoices", "2026-11"), StandardCharsets.UTF_8))
+        .isEqualTo("tc:{acme}:l:8:invoices2026-11");
   }
 
   @Example

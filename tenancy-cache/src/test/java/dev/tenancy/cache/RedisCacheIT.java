@@ -104,4 +104,44 @@ class RedisCacheIT {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void withALoadLeaseConcurrentMissesOnTwoInstancesLoadOnce(TestRedis redis) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    try (CacheBackend one = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build();
+        CacheBackend two = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build()) {
+      List<TenantCache<String>> instances = new java.util.ArrayList<>();
+      for (CacheBackend backend : List.of(one, two)) {
+        // @start region="lease"
+        TenantCache<String> reports = TenantCache.builder("reports", CacheCodec.utf8())
+            .backend(backend)
+            .ttl(Duration.ofMinutes(5))
+            .loadLease(Duration.ofSeconds(5))
+            .build();
+        // @end region="lease"
+        instances.add(reports);
+      }
+      AtomicInteger loads = new AtomicInteger();
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<String>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        TenantCache<String> cache = instances.get(i % 2);
+        results.add(pool.submit(() -> {
+          start.await();
+          return TenantContext.call(ACME, () -> cache.get("monthly", k -> {
+            loads.incrementAndGet();
+            Thread.sleep(500);
+            return "report";
+          }));
+        }));
+      }
+      start.countDown();
+      for (Future<String> f : results) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo("report");
+      }
+      assertThat(loads).as("loads across both instances").hasValue(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
