@@ -8,8 +8,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -192,6 +194,69 @@ final class DefaultTenantCache<V> implements TenantCache<V> {
     }
     long cut = (long) (base * jitter * ThreadLocalRandom.current().nextDouble());
     return Math.max(1, base - cut);
+  }
+
+  @Override
+  public CompletionStage<V> getAsync(String key, EntryOptions options,
+      Function<String, ? extends CompletionStage<? extends V>> loader) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(loader, "loader");
+    TenantId tenant = TenantContext.require();
+    return store.lookupAsync(tenant, key, options.tags()).thenCompose(first -> {
+      if (first.isHit()) {
+        metrics.hit(tenant);
+        return CompletableFuture.completedFuture(DefaultTenantCache.<V>cast(first.value));
+      }
+      metrics.miss(tenant);
+      FlightKey fk = new FlightKey(tenant, key);
+      Flight<V> mine = new Flight<>();
+      Flight<V> running = flights.putIfAbsent(fk, mine);
+      if (running != null) {
+        return running.copy();
+      }
+      long start = System.nanoTime();
+      CompletionStage<? extends V> loading;
+      try {
+        loading = TenantContext.call(tenant, () -> loader.apply(key));
+      } catch (RuntimeException e) {
+        loading = CompletableFuture.failedFuture(e);
+      }
+      loading.whenComplete((value, e) -> {
+        metrics.load(tenant, System.nanoTime() - start);
+        try {
+          if (e != null || value == null) {
+            metrics.error("loader");
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            mine.completeExceptionally(new CacheLoadException("cache '" + name + "': the loader failed for key '"
+                + key + "' of tenant " + tenant.value() + ": " + (cause == null ? "null value" : cause),
+                cause == null ? new NullPointerException("loader result") : cause));
+            return;
+          }
+          if (mine.invalidated) {
+            LOG.debug("cache '{}': not caching '{}', invalidated while it loaded", name, key);
+          } else if (!first.isAvailable()) {
+            metrics.droppedWrite();
+          } else {
+            try {
+              store.write(tenant, key, value, options.tags(), ttlMillis(options), first.snapshot);
+            } catch (CacheValueTooLargeException tooLarge) {
+              metrics.error("too_large");
+              LOG.warn("{}; returned but not cached", tooLarge.getMessage());
+            } catch (RuntimeException writeFailure) {
+              metrics.error("backend");
+            }
+          }
+          mine.complete(value);
+        } finally {
+          flights.remove(fk, mine);
+          if (!mine.isDone()) {
+            mine.completeExceptionally(new IllegalStateException("load ended without a result"));
+          }
+        }
+      });
+      return mine.copy();
+    });
   }
 
   @Override

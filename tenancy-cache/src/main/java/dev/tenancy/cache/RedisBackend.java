@@ -403,20 +403,43 @@ final class RedisBackend extends CacheBackend {
       if (!up) {
         return Lookup.unavailable();
       }
-      byte[][] scriptKeys = {keys.entry(tenant, cache, key), keys.tenantGeneration(tenant)};
-      byte[][] args = new byte[1 + snapshotTags.size()][];
-      args[0] = keys.tagPrefix(tenant);
       String[] requested = snapshotTags.toArray(String[]::new);
-      for (int i = 0; i < requested.length; i++) {
-        args[1 + i] = Keys.wtf8(requested[i]);
-      }
       List<Object> res;
       try {
-        res = await(script(READ, readSha, scriptKeys, args));
+        res = await(read(tenant, key, requested));
       } catch (Exception e) {
         markDown(e, metrics);
         return Lookup.unavailable();
       }
+      return toLookup(res, requested);
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookupAsync(TenantId tenant, String key, Set<String> snapshotTags) {
+      if (!up) {
+        return CompletableFuture.completedFuture(Lookup.unavailable());
+      }
+      String[] requested = snapshotTags.toArray(String[]::new);
+      return read(tenant, key, requested).orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).handle((res, e) -> {
+        if (e != null) {
+          markDown(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e, metrics);
+          return Lookup.unavailable();
+        }
+        return toLookup(res, requested);
+      });
+    }
+
+    private CompletableFuture<List<Object>> read(TenantId tenant, String key, String[] requested) {
+      byte[][] scriptKeys = {keys.entry(tenant, cache, key), keys.tenantGeneration(tenant)};
+      byte[][] args = new byte[1 + requested.length][];
+      args[0] = keys.tagPrefix(tenant);
+      for (int i = 0; i < requested.length; i++) {
+        args[1 + i] = Keys.wtf8(requested[i]);
+      }
+      return script(READ, readSha, scriptKeys, args);
+    }
+
+    private Lookup toLookup(List<Object> res, String[] requested) {
       byte @Nullable [] entry = (byte[]) res.get(0);
       byte[] tenantGen = (byte[]) res.get(1);
       int stored = 0;
@@ -490,13 +513,25 @@ final class RedisBackend extends CacheBackend {
         gens[i] = s.tagGenerations().get(tagArray[i]);
       }
       byte[] envelope = envelope(tagArray, gens, s.tenantGeneration(), payload);
-      link.strings.set(keys.entry(tenant, cache, key), envelope, SetArgs.Builder.px(ttlMillis))
-          .whenComplete((ok, e) -> {
-            if (e != null) {
-              metrics.droppedWrite();
-              markDown(e, metrics);
-            }
-          });
+      CompletableFuture<String> set = link.strings.set(keys.entry(tenant, cache, key), envelope,
+          SetArgs.Builder.px(ttlMillis)).toCompletableFuture();
+      if (snapshot == null) {
+        // An explicit put waits for Redis, so another instance reads the value as soon as put returns.
+        try {
+          await(set);
+        } catch (Exception e) {
+          metrics.droppedWrite();
+          markDown(e, metrics);
+        }
+        return;
+      }
+      // A read-through write does not hold up the caller, who already has the value.
+      set.whenComplete((ok, e) -> {
+        if (e != null) {
+          metrics.droppedWrite();
+          markDown(e, metrics);
+        }
+      });
     }
 
     private @Nullable RedisSnapshot currentGenerations(TenantId tenant, Set<String> tags) {

@@ -2,6 +2,7 @@ package dev.tenancy.cache;
 
 import dev.tenancy.TenantId;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /** What a backend does for one cache. Implementations are thread-safe and never block longer than their timeout. */
@@ -13,6 +14,11 @@ interface Store {
    * @param snapshotTags tags whose generations a miss should capture for a later {@link #write}
    */
   Lookup lookup(TenantId tenant, String key, Set<String> snapshotTags);
+
+  /** Looks a key up without blocking; the default completes in the calling thread. */
+  default CompletableFuture<Lookup> lookupAsync(TenantId tenant, String key, Set<String> snapshotTags) {
+    return CompletableFuture.completedFuture(lookup(tenant, key, snapshotTags));
+  }
 
   /**
    * Stores a value stamped with the generations of {@code snapshot} (from a miss of {@link #lookup}), or the

@@ -6,6 +6,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -72,6 +74,21 @@ public interface TenantCache<V> {
   V get(String key, EntryOptions options, CacheLoader<? extends V> loader);
 
   /**
+   * Returns the current tenant's value of {@code key} without blocking: the Redis read is asynchronous, and on a
+   * miss the loader's stage supplies the value, which is then cached. The tenant is captured when this method is
+   * called; the loader is invoked with it in context. Concurrent misses of one key in this JVM share one load.
+   * If Redis is unavailable the loader's value is returned uncached.
+   *
+   * @param key the key
+   * @param options tags and TTL of the entry if it is loaded
+   * @param loader starts loading the value on a miss
+   * @return a stage completed with the cached or loaded value, or with a {@link CacheLoadException}
+   * @throws dev.tenancy.NoTenantException when no tenant is in context
+   */
+  CompletionStage<V> getAsync(String key, EntryOptions options,
+      Function<String, ? extends CompletionStage<? extends V>> loader);
+
+  /**
    * Returns the current tenant's cached value of {@code key}, if any.
    *
    * @param key the key
@@ -81,8 +98,9 @@ public interface TenantCache<V> {
   Optional<V> getIfPresent(String key);
 
   /**
-   * Caches a value for the current tenant with no tags and the cache's TTL. If the backend is unavailable the
-   * write is dropped and counted.
+   * Caches a value for the current tenant with no tags and the cache's TTL. On Redis it returns once Redis has
+   * acknowledged the write, so other instances read it from then on. If the backend is unavailable the write is
+   * dropped and counted.
    *
    * @param key the key
    * @param value the value

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,9 +118,24 @@ final class TwoLevelBackend extends CacheBackend {
       if (first.isHit()) {
         return first;
       }
-      // The local snapshot was taken before Redis is read: a message that arrives in between makes the copy
+      // The local snapshot is taken before Redis is read: a message that arrives in between makes the copy
       // written below stale at once.
-      Lookup second = l2.lookup(tenant, key, snapshotTags);
+      return combine(tenant, key, first, l2.lookup(tenant, key, snapshotTags));
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookupAsync(TenantId tenant, String key, Set<String> snapshotTags) {
+      if (!remote.isUp()) {
+        return CompletableFuture.completedFuture(Lookup.unavailable());
+      }
+      Lookup first = l1.lookup(tenant, key, snapshotTags);
+      if (first.isHit()) {
+        return CompletableFuture.completedFuture(first);
+      }
+      return l2.lookupAsync(tenant, key, snapshotTags).thenApply(second -> combine(tenant, key, first, second));
+    }
+
+    private Lookup combine(TenantId tenant, String key, Lookup first, Lookup second) {
       if (second.isHit()) {
         Object value = second.value;
         if (value != null && remote.isUp()) {
@@ -127,12 +143,11 @@ final class TwoLevelBackend extends CacheBackend {
         }
         return second;
       }
-      if (!second.isAvailable()) {
-        return second;
-      }
       Object remoteSnapshot = second.snapshot;
-      return remoteSnapshot == null ? Lookup.unavailable()
-          : Lookup.miss(new TwoSnapshot(first.snapshot, remoteSnapshot));
+      if (!second.isAvailable() || remoteSnapshot == null) {
+        return Lookup.unavailable();
+      }
+      return Lookup.miss(new TwoSnapshot(first.snapshot, remoteSnapshot));
     }
 
     @Override

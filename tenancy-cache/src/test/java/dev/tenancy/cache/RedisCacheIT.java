@@ -144,4 +144,45 @@ class RedisCacheIT {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void asyncReadThroughLoadsOnceAndThenHits(TestRedis redis) throws Exception {
+    java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build()) {
+      TenantCache<String> cache = TenantCache.builder("async", CacheCodec.utf8()).backend(backend)
+          .ttl(Duration.ofMinutes(1)).build();
+      AtomicInteger loads = new AtomicInteger();
+      java.util.function.Function<String, java.util.concurrent.CompletionStage<String>> slowLoader = k -> {
+        loads.incrementAndGet();
+        assertThat(TenantContext.current()).contains(ACME);
+        java.util.concurrent.CompletableFuture<String> f = new java.util.concurrent.CompletableFuture<>();
+        timer.schedule(() -> f.complete("v-" + k), 1, TimeUnit.SECONDS);
+        return f;
+      };
+      List<java.util.concurrent.CompletableFuture<String>> results = new java.util.ArrayList<>();
+      TenantContext.run(ACME, () -> {
+        for (int i = 0; i < 20; i++) {
+          results.add(cache.getAsync("k", EntryOptions.tags("t"), slowLoader).toCompletableFuture());
+        }
+      });
+      for (java.util.concurrent.CompletableFuture<String> f : results) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo("v-k");
+      }
+      assertThat(loads).hasValue(1);
+      String again = TenantContext.call(ACME, () -> cache.getAsync("k", EntryOptions.none(), slowLoader))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(again).isEqualTo("v-k");
+      assertThat(loads).hasValue(1);
+      TenantContext.run(ACME, () -> cache.invalidateTag("t"));
+      assertThat(TenantContext.call(ACME, () -> cache.getAsync("k", EntryOptions.none(), slowLoader))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo("v-k");
+      assertThat(loads).hasValue(2);
+      java.util.concurrent.CompletableFuture<String> failed = TenantContext.call(ACME, () -> cache.getAsync("bad",
+          EntryOptions.none(), k -> java.util.concurrent.CompletableFuture.<String>failedFuture(
+              new IllegalStateException("down")))).toCompletableFuture();
+      assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(CacheLoadException.class);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
 }
