@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Objects;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -39,10 +38,8 @@ import javax.sql.DataSource;
 public final class TenantDataSource implements DataSource {
 
   /** The default name of the PostgreSQL setting that carries the tenant id. */
-  public static final String DEFAULT_SETTING = "tenancy.tenant_id";
+  public static final String DEFAULT_SETTING = Settings.DEFAULT;
 
-  // A custom setting must have a dotted two-part name; restricting its characters lets it be inlined in SQL.
-  private static final Pattern SETTING = Pattern.compile("[a-z_][a-z0-9_]{0,62}\\.[a-z_][a-z0-9_]{0,62}");
 
   private final DataSource delegate;
   private final Binder binder;
@@ -175,7 +172,7 @@ public final class TenantDataSource implements DataSource {
     private String setting;
     private NoTenantPolicy noTenantPolicy;
     private boolean behindPooler;
-    private boolean built;
+    private final BuilderState state = new BuilderState("TenantDataSource.Builder");
 
     private Builder(DataSource delegate) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -189,9 +186,7 @@ public final class TenantDataSource implements DataSource {
      */
     public Builder mode(BindingMode mode) {
       Objects.requireNonNull(mode, "mode");
-      if (this.mode != null) {
-        throw new IllegalStateException("mode was already set to " + this.mode);
-      }
+      state.setOnce("mode", this.mode);
       this.mode = mode;
       return this;
     }
@@ -200,19 +195,14 @@ public final class TenantDataSource implements DataSource {
      * Sets the PostgreSQL setting that carries the tenant; default {@value TenantDataSource#DEFAULT_SETTING}.
      * It must be the setting your policies read.
      *
-     * @param setting a two-part custom setting name such as {@code app.tenant_id}
+     * @param setting two or more identifiers joined by dots, such as {@code app.tenant_id}; the same rule as
+     *     {@link TenantPolicy.Builder#setting(String)}
      * @return this builder
      */
     public Builder setting(String setting) {
       Objects.requireNonNull(setting, "setting");
-      if (this.setting != null) {
-        throw new IllegalStateException("setting was already set to " + this.setting);
-      }
-      if (!SETTING.matcher(setting).matches()) {
-        throw new IllegalArgumentException("setting must be a two-part lowercase name like 'app.tenant_id' "
-            + "(pattern " + SETTING.pattern() + ") but was '" + setting + "'");
-      }
-      this.setting = setting;
+      state.setOnce("setting", this.setting);
+      this.setting = Settings.requireValid(setting);
       return this;
     }
 
@@ -224,9 +214,7 @@ public final class TenantDataSource implements DataSource {
      */
     public Builder noTenantPolicy(NoTenantPolicy policy) {
       Objects.requireNonNull(policy, "policy");
-      if (this.noTenantPolicy != null) {
-        throw new IllegalStateException("noTenantPolicy was already set to " + this.noTenantPolicy);
-      }
+      state.setOnce("noTenantPolicy", this.noTenantPolicy);
       this.noTenantPolicy = policy;
       return this;
     }
@@ -239,9 +227,7 @@ public final class TenantDataSource implements DataSource {
      * @return this builder
      */
     public Builder behindTransactionPooler() {
-      if (behindPooler) {
-        throw new IllegalStateException("behindTransactionPooler() was already called");
-      }
+      state.setOnce("behindTransactionPooler", behindPooler);
       behindPooler = true;
       return this;
     }
@@ -253,14 +239,11 @@ public final class TenantDataSource implements DataSource {
      * @throws IllegalStateException if called twice, or if session mode is combined with a transaction pooler
      */
     public TenantDataSource build() {
-      if (built) {
-        throw new IllegalStateException("build() was already called; use a new builder");
-      }
+      state.build();
       if (behindPooler && mode == BindingMode.SESSION) {
         throw new IllegalStateException("mode SESSION is unsafe behind a transaction pooler: the pooler hands the "
             + "session to other clients between transactions; use BindingMode.TRANSACTION");
       }
-      built = true;
       return new TenantDataSource(delegate, new Binder(
           mode == null ? BindingMode.TRANSACTION : mode,
           setting == null ? DEFAULT_SETTING : setting,

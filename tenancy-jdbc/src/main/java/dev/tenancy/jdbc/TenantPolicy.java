@@ -33,7 +33,7 @@ public final class TenantPolicy {
   /** Type of the tenant column unless {@link Builder#columnType(String)} says otherwise. */
   public static final String DEFAULT_COLUMN_TYPE = "text";
   /** The custom setting holding the current tenant unless {@link Builder#setting(String)} says otherwise. */
-  public static final String DEFAULT_SETTING = "tenancy.tenant_id";
+  public static final String DEFAULT_SETTING = Settings.DEFAULT;
   /** Name of the generated policy unless {@link Builder#policyName(String)} says otherwise. */
   public static final String DEFAULT_POLICY_NAME = "tenancy_isolation";
 
@@ -215,7 +215,7 @@ public final class TenantPolicy {
     private @Nullable String columnType;
     private @Nullable String setting;
     private @Nullable String policyName;
-    private boolean built;
+    private final BuilderState state = new BuilderState("TenantPolicy.Builder");
 
     private Builder(String table) {
       this.table = table;
@@ -230,7 +230,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if the column was already set
      */
     public Builder tenantColumn(String column) {
-      checkUnset("tenantColumn", tenantColumn, column);
+      state.setOnce("tenantColumn", tenantColumn);
       tenantColumn = Identifiers.requireName("tenantColumn", column);
       return this;
     }
@@ -245,7 +245,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if the type was already set
      */
     public Builder columnType(String type) {
-      checkUnset("columnType", columnType, type);
+      state.setOnce("columnType", columnType);
       columnType = Identifiers.requireType(type);
       return this;
     }
@@ -254,14 +254,14 @@ public final class TenantPolicy {
      * Sets the custom setting holding the current tenant; defaults to {@value TenantPolicy#DEFAULT_SETTING}. It must
      * be the name the tenant-binding {@code DataSource} uses.
      *
-     * @param name a dotted custom setting name
+     * @param name two or more identifiers joined by dots, as PostgreSQL accepts for a custom setting
      * @return this builder
-     * @throws IllegalArgumentException if {@code name} is not a dotted custom setting name
+     * @throws IllegalArgumentException if PostgreSQL would refuse {@code name} as a custom setting
      * @throws IllegalStateException if the setting was already set
      */
     public Builder setting(String name) {
-      checkUnset("setting", setting, name);
-      setting = Identifiers.requireSetting(name);
+      state.setOnce("setting", setting);
+      setting = Settings.requireValid(name);
       return this;
     }
 
@@ -275,7 +275,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if the name was already set
      */
     public Builder policyName(String name) {
-      checkUnset("policyName", policyName, name);
+      state.setOnce("policyName", policyName);
       policyName = Identifiers.requireName("policyName", name);
       return this;
     }
@@ -287,11 +287,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if this builder already built a policy
      */
     public TenantPolicy build() {
-      if (built) {
-        throw new IllegalStateException("this TenantPolicy.Builder already built a policy; start a new one with "
-            + "TenantPolicy.forTable(...)");
-      }
-      built = true;
+      state.build();
       String[] parts = table.split("\\.");
       return new TenantPolicy(table, Identifiers.qualifiedName("table", table), parts[parts.length - 1],
           tenantColumn != null ? tenantColumn : DEFAULT_TENANT_COLUMN,
@@ -300,14 +296,5 @@ public final class TenantPolicy {
           policyName != null ? policyName : DEFAULT_POLICY_NAME);
     }
 
-    private void checkUnset(String option, @Nullable String current, String requested) {
-      if (built) {
-        throw new IllegalStateException("this TenantPolicy.Builder already built a policy; start a new one");
-      }
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set to '" + current + "'; cannot set it again to '"
-            + requested + "'");
-      }
-    }
   }
 }

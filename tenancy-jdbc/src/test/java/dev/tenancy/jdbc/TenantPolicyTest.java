@@ -125,11 +125,11 @@ class TenantPolicyTest {
   }
 
   @Test
-  void settingAnOptionTwiceFailsNamingBothValues() {
+  void settingAnOptionTwiceFailsNamingTheValue() {
     TenantPolicy.Builder builder = TenantPolicy.forTable("t").tenantColumn("a");
 
     assertThatThrownBy(() -> builder.tenantColumn("b")).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("'a'").hasMessageContaining("'b'");
+        .hasMessage("tenantColumn was already set to a; set it once");
   }
 
   @Test
