@@ -24,13 +24,15 @@ import org.junit.jupiter.api.Test;
 class RedisCacheIT {
 
   private static final TenantId ACME = TenantId.of("acme");
+  /** Far above any stall of a loaded test machine, so no test sees the backend marked down by accident. */
+  private static final Duration SLOW_MACHINE = Duration.ofSeconds(5);
 
   /** A JSON value. */
   public record Invoice(String id, long cents, List<String> lines) {}
 
   @Test
   void jsonValuesRoundTripAndOversizedValuesAreRejectedClearly(TestRedis redis) {
-    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build()) {
+    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(SLOW_MACHINE).build()) {
       // @start region="redis"
       TenantCache<Invoice> invoices = TenantCache.builder("invoices", CacheCodec.json(Invoice.class))
           .backend(backend)
@@ -59,7 +61,7 @@ class RedisCacheIT {
 
   @Test
   void entriesCarryTheirTtlInRedis(TestRedis redis) {
-    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build();
+    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(SLOW_MACHINE).build();
         RedisClient client = RedisClient.create(redis.uri());
         StatefulRedisConnection<String, String> c = client.connect()) {
       TenantCache<String> cache = TenantCache.builder("ttl", CacheCodec.utf8()).backend(backend)
@@ -79,7 +81,7 @@ class RedisCacheIT {
   @Test
   void fiftyConcurrentMissesOfOneKeyRunTheLoaderOnce(TestRedis redis) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(50);
-    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build()) {
+    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(SLOW_MACHINE).build()) {
       TenantCache<String> cache = TenantCache.builder("stampede", CacheCodec.utf8()).backend(backend)
           .ttl(Duration.ofMinutes(1)).build();
       AtomicInteger loads = new AtomicInteger();
@@ -108,8 +110,8 @@ class RedisCacheIT {
   @Test
   void withALoadLeaseConcurrentMissesOnTwoInstancesLoadOnce(TestRedis redis) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(20);
-    try (CacheBackend one = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build();
-        CacheBackend two = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build()) {
+    try (CacheBackend one = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(SLOW_MACHINE).build();
+        CacheBackend two = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(SLOW_MACHINE).build()) {
       List<TenantCache<String>> instances = new java.util.ArrayList<>();
       for (CacheBackend backend : List.of(one, two)) {
         // @start region="lease"
@@ -148,7 +150,7 @@ class RedisCacheIT {
   @Test
   void asyncReadThroughLoadsOnceAndThenHits(TestRedis redis) throws Exception {
     java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).build()) {
+    try (CacheBackend backend = CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(SLOW_MACHINE).build()) {
       TenantCache<String> cache = TenantCache.builder("async", CacheCodec.utf8()).backend(backend)
           .ttl(Duration.ofMinutes(1)).build();
       AtomicInteger loads = new AtomicInteger();

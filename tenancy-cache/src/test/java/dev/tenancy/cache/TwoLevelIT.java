@@ -24,7 +24,7 @@ class TwoLevelIT {
     // @start region="two-level"
     CacheBackend backend = CacheBackend.twoLevel(
         CacheBackend.inProcess(10_000, 0.5),
-        CacheBackend.redis(uri).namespace(namespace).timeout(Duration.ofMillis(500)).build(),
+        CacheBackend.redis(uri).namespace(namespace).timeout(Duration.ofSeconds(2)).build(),
         Duration.ofMinutes(5));
     // @end region="two-level"
     return backend;
