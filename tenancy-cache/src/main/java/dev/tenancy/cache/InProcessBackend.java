@@ -249,7 +249,7 @@ final class InProcessBackend extends CacheBackend {
     }
 
     private boolean isCurrent(Partition p, LocalEntry e) {
-      if (e.tenantGeneration != p.generation.get() || System.nanoTime() - e.deadlineNanos >= 0) {
+      if (e.tenantGeneration != p.generation.get() || CoarseClock.nanoTime() - e.deadlineNanos >= 0) {
         return false;
       }
       for (int i = 0; i < e.tags.length; i++) {
