@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link TenantCache#get} hit on Redis (one script call returning the entry and the tenant's and tags'
  * generations, then the envelope check and UTF-8 decoding) beside a Lettuce {@code GET} of a string of the same size
  * on one shared connection; {@code tenantCacheHitLocal} vs {@code caffeineGet} — a hit on the in-process backend
- * (tenant from context, per-tenant partition, generation check, hit counter) beside a bare Caffeine
- * {@code getIfPresent}. Redis is {@code TENANCY_TEST_REDIS_URL} or {@code redis://127.0.0.1:6379}; keys live under
+ * (tenant from context, per-tenant partition, generation and expiry checks, hit counter) beside a bare Caffeine
+ * {@code getIfPresent} on a cache with {@code maximumSize} and {@code expireAfterWrite}. Redis is {@code TENANCY_TEST_REDIS_URL} or {@code redis://127.0.0.1:6379}; keys live under
  * {@code bench-cache-<nanotime>:} and are deleted at the end.
  *
  * <p>Run (1 and 4 threads, interleaved):
