@@ -22,13 +22,17 @@ import javax.sql.DataSource;
  * }
  * }</pre>
  *
- * <p>In the default {@link BindingMode#TRANSACTION} mode the tenant is bound transaction-locally, in the same
- * round trip as the first statement of each transaction (and of each autocommit statement): the statement is
- * sent as {@code SELECT set_config('tenancy.tenant_id', ?, true); <your SQL>}, so binding costs no extra round
- * trip. Statements that cannot be combined (batches, statements returning generated keys, stored procedure
- * calls) are preceded by a separate binding statement. The binding is re-checked before every statement: a
- * statement under another tenant's scope in the same transaction re-binds first, and a statement with no tenant
- * is refused (or, with {@link NoTenantPolicy#BIND_NONE}, sees nothing).
+ * <p>The tenant is bound transaction-locally, in the same round trip as the first statement of each transaction
+ * (and of each autocommit statement): the statement is sent as {@code SELECT set_config('tenancy.tenant_id', ?,
+ * true), set_config('tenancy.tenant_id_stamp', <the transaction's start>, true); <your SQL>}, so binding costs no
+ * extra round trip, and the stamp lets the policy accept the value only inside the transaction that set it.
+ * Statements that cannot be combined (batches, statements returning generated keys, stored procedure calls) are
+ * preceded by a separate binding statement. <b>A transaction serves one tenant</b>: a statement under another
+ * tenant while a transaction is open is refused (SQLState {@code 25000}; commit or roll back first), and a
+ * statement with no tenant is refused (or, with {@link NoTenantPolicy#BIND_NONE}, sees nothing). What is bound is
+ * tracked per server session (the pgjdbc connection under the pool's handle), so several handles over one
+ * session share it. When a transaction of another tenant than the last one starts on a session, the temporary
+ * tables and cursors left on it are dropped first ({@code DISCARD TEMP; CLOSE ALL}, one round trip).
  *
  * <p>Connections and statements from this data source must be used through the objects it returns; objects
  * obtained with {@code unwrap} bypass the binding by design.
@@ -50,7 +54,7 @@ public final class TenantDataSource implements DataSource {
   }
 
   /**
-   * Wraps {@code delegate} with the defaults: transaction mode, setting {@value #DEFAULT_SETTING}, statements
+   * Wraps {@code delegate} with the defaults: setting {@value #DEFAULT_SETTING}, statements
    * without tenant refused.
    *
    * @param delegate the pool or data source to wrap, e.g. a {@code HikariDataSource}
@@ -74,8 +78,7 @@ public final class TenantDataSource implements DataSource {
    * Returns a connection whose statements run with the current tenant bound.
    *
    * @return the connection
-   * @throws SQLException if the delegate fails, or in session mode when no tenant is in context and the policy
-   *     is {@link NoTenantPolicy#REFUSE}
+   * @throws SQLException if the delegate fails
    */
   @Override
   public Connection getConnection() throws SQLException {
@@ -93,15 +96,6 @@ public final class TenantDataSource implements DataSource {
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     return binder.open(delegate.getConnection(username, password));
-  }
-
-  /**
-   * Returns the binding mode.
-   *
-   * @return the mode
-   */
-  public BindingMode mode() {
-    return binder.mode;
   }
 
   /**
@@ -162,13 +156,12 @@ public final class TenantDataSource implements DataSource {
 
   @Override
   public String toString() {
-    return "TenantDataSource[" + binder.mode + ", " + binder.setting + ", " + delegate + "]";
+    return "TenantDataSource[" + binder.setting + ", " + delegate + "]";
   }
 
   /** Configures a {@link TenantDataSource}; each option may be set once, and the builder used once. */
   public static final class Builder {
     private final DataSource delegate;
-    private BindingMode mode;
     private String setting;
     private NoTenantPolicy noTenantPolicy;
     private boolean behindPooler;
@@ -176,19 +169,6 @@ public final class TenantDataSource implements DataSource {
 
     private Builder(DataSource delegate) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
-    }
-
-    /**
-     * Sets how the tenant is bound; default {@link BindingMode#TRANSACTION}.
-     *
-     * @param mode the mode
-     * @return this builder
-     */
-    public Builder mode(BindingMode mode) {
-      Objects.requireNonNull(mode, "mode");
-      state.setOnce("mode", this.mode);
-      this.mode = mode;
-      return this;
     }
 
     /**
@@ -220,9 +200,11 @@ public final class TenantDataSource implements DataSource {
     }
 
     /**
-     * Declares that connections go through a pooler in transaction mode (PgBouncer, RDS Proxy): session mode is
-     * then refused, because the next transaction may run on a server connection bound for another tenant. Pair
-     * it with {@link ConnectionSettings#TRANSACTION_POOLER}; {@link IsolationVerifier} detects such a pooler.
+     * Declares that connections go through a pooler in transaction mode (PgBouncer, RDS Proxy). The binding is
+     * the same either way (per transaction); the declaration documents the deployment, and pairs with
+     * {@link ConnectionSettings#TRANSACTION_POOLER}. Behind such a pooler the session objects cleared on a tenant
+     * change ({@code DISCARD TEMP; CLOSE ALL}) are those of whichever server connection the pooler lends at that
+     * moment: see the documentation for what stays unguarded there.
      *
      * @return this builder
      */
@@ -236,16 +218,11 @@ public final class TenantDataSource implements DataSource {
      * Builds the data source.
      *
      * @return the tenant-binding data source
-     * @throws IllegalStateException if called twice, or if session mode is combined with a transaction pooler
+     * @throws IllegalStateException if called twice
      */
     public TenantDataSource build() {
       state.build();
-      if (behindPooler && mode == BindingMode.SESSION) {
-        throw new IllegalStateException("mode SESSION is unsafe behind a transaction pooler: the pooler hands the "
-            + "session to other clients between transactions; use BindingMode.TRANSACTION");
-      }
       return new TenantDataSource(delegate, new Binder(
-          mode == null ? BindingMode.TRANSACTION : mode,
           setting == null ? DEFAULT_SETTING : setting,
           noTenantPolicy == null ? NoTenantPolicy.REFUSE : noTenantPolicy));
     }

@@ -16,8 +16,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The statements enable and force row-level security, replace the policy {@code tenancy_isolation} with one
  * permissive {@code FOR ALL} policy whose {@code USING} and {@code WITH CHECK} are both
- * {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)}, and make the tenant
- * column default to the bound tenant. Running them twice leaves the same state, so they are safe in repeatable
+ * {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text WHERE
+ * current_setting('tenancy.tenant_id_stamp', true) = extract(epoch from transaction_timestamp())::text)}, and make
+ * the tenant column default to the bound tenant. The second condition accepts the tenant only in the transaction
+ * that bound it: {@link TenantDataSource} stamps every binding with the transaction's start, so a value left on
+ * the session ({@code SET tenancy.tenant_id = ...} without {@code LOCAL}, {@code ALTER ROLE ... SET}, a pooled
+ * connection's leftover) never matches. Code that binds by hand sets both:
+ * {@code SELECT set_config('tenancy.tenant_id', ?, true), set_config('tenancy.tenant_id_stamp',
+ * extract(epoch from transaction_timestamp())::text, true)}. Running them twice leaves the same state, so they are safe in repeatable
  * migrations. The predicate has no {@code OR} branch (so the tenant index stays usable), reads the setting once
  * per statement (an InitPlan, not once per row), and turns both "never set" (NULL) and "reset at commit"
  * ({@code ''}) into NULL, so a connection without a tenant sees no rows and can write none, without a cast error.
@@ -95,7 +101,8 @@ public final class TenantPolicy {
   /**
    * The tenant predicate used as both {@code USING} and {@code WITH CHECK}.
    *
-   * @return for example {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)}
+   * @return for example {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text
+   *     WHERE current_setting('tenancy.tenant_id_stamp', true) = extract(epoch from transaction_timestamp())::text)}
    */
   public String predicate() {
     return predicate(Identifiers.quote(tenantColumn), columnType, setting);
@@ -182,11 +189,20 @@ public final class TenantPolicy {
     return sql();
   }
 
+  /**
+   * The per-transaction stamp: the transaction's start as the text of a number of seconds, which does not depend
+   * on DateStyle or TimeZone. {@link TenantDataSource} sets {@code Settings.stampOf(setting)} to it beside the tenant.
+   */
+  static final String STAMP = "extract(epoch from transaction_timestamp())::text";
+
   static String predicate(String quotedColumn, String columnType, String setting) {
     // The sub-select makes the planner evaluate the setting once as an InitPlan; nullif turns the '' left behind
     // by a committed set_config(..., true) into NULL, so "no tenant" matches nothing instead of failing a cast.
+    // The WHERE accepts the value only with this transaction's stamp: a value set for the session (SET, ALTER
+    // ROLE ... SET, a leftover on a pooled connection) has no such stamp and matches nothing.
     return quotedColumn + " = (SELECT nullif(current_setting(" + Identifiers.literal(setting) + ", true), '')::"
-        + columnType + ")";
+        + columnType + " WHERE current_setting(" + Identifiers.literal(Settings.stampOf(setting)) + ", true) = "
+        + STAMP + ")";
   }
 
   /** Renders from already quoted names; the verifier uses this for names it read from the catalog. */

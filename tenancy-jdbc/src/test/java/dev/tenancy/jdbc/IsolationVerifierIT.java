@@ -495,7 +495,8 @@ class IsolationVerifierIT {
   }
 
   private static void bind(Connection connection, String tenant) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('tenancy.tenant_id', ?, true)")) {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('tenancy.tenant_id', ?, true), "
+        + "set_config('tenancy.tenant_id_stamp', extract(epoch from transaction_timestamp())::text, true)")) {
       statement.setString(1, tenant);
       statement.execute();
     }
