@@ -358,12 +358,13 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
 
   private String[] args(TenantState.Resolved resolved, @Nullable String subject, int permits, long now) {
     String time = callerClock ? Long.toString(Math.floorDiv(now, 1000)) : SERVER_CLOCK;
+    String extraTtl = callerClock ? "600000" : "1";
     TenantState.Level s = resolved.subject;
     if (subject == null || s == null) {
-      return new String[] {time, Integer.toString(permits),
+      return new String[] {time, Integer.toString(permits), extraTtl,
           resolved.tenant.intervalMicros, resolved.tenant.toleranceMicros};
     }
-    return new String[] {time, Integer.toString(permits),
+    return new String[] {time, Integer.toString(permits), extraTtl,
         resolved.tenant.intervalMicros, resolved.tenant.toleranceMicros, s.intervalMicros, s.toleranceMicros};
   }
 

@@ -18,7 +18,9 @@ final class RedisScripts {
 
   /**
    * GCRA over one to three levels, all or nothing. ARGV: now in microseconds (negative: use the server's TIME),
-   * permits, then interval and tolerance in microseconds per key. Returns {allowed, level, remaining, reset, retry}.
+   * permits, extra key lifetime in ms, then interval and tolerance in microseconds per key. A key lives until its
+   * TAT has passed (then it is as good as absent); with a caller's clock, which need not follow real time, the extra
+   * lifetime keeps keys alive between the caller's ticks. Returns {allowed, level, remaining, reset, retry}.
    */
   static final String GCRA = String.join("\n",
       "local now = tonumber(ARGV[1])",
@@ -27,8 +29,8 @@ final class RedisScripts {
       "local tats = {}",
       "local best, bestRemaining, bestReset = 0, -1, 0",
       "for i = 1, #KEYS do",
-      "  local interval = tonumber(ARGV[1 + 2 * i])",
-      "  local tolerance = tonumber(ARGV[2 + 2 * i])",
+      "  local interval = tonumber(ARGV[2 + 2 * i])",
+      "  local tolerance = tonumber(ARGV[3 + 2 * i])",
       "  local tat = tonumber(redis.call('GET', KEYS[i]))",
       "  if tat == nil or tat < now then tat = now end",
       "  local newTat = tat + permits * interval",
@@ -45,7 +47,7 @@ final class RedisScripts {
       "  end",
       "end",
       "for i = 1, #KEYS do",
-      "  redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + 1)",
+      "  redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + tonumber(ARGV[3]))",
       "end",
       "return {1, best, bestRemaining, bestReset, 0}");
 
