@@ -211,6 +211,12 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
     }
   }
 
+  /** The tenants whose state is kept in process, after pending evictions; for tests. */
+  long trackedTenants() {
+    states.cleanUp();
+    return states.estimatedSize();
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   private static void check(TenantId tenant, @Nullable String subject, int permits) {
