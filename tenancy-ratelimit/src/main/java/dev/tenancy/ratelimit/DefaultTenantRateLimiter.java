@@ -37,6 +37,8 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   private final Metrics metrics;
   private final Cache<TenantId, TenantState> states;
   private final Function<TenantId, TenantState> newState;
+  private final long idleNanos;
+  private final AtomicLong nextSweep;
   private final Cache<SubjectKey, AtomicLong> subjects;
   private final TenantState.@Nullable Level global;
   private final AtomicLong globalCell = new AtomicLong(Gcra.EMPTY);
@@ -62,11 +64,13 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
     Duration idle = b.idleExpiry != null ? b.idleExpiry : Duration.ofHours(1);
     long maximum = b.maximumTenants > 0 ? b.maximumTenants : 1_000_000;
     LongSupplier ticker = this.clock;
+    // Size-bounded only: Caffeine's expireAfterAccess reads the clock again on every hit, which costs as much as
+    // the rest of a decision. Idle tenants are swept by the limiter instead, from the time it already has.
     this.states = Caffeine.newBuilder()
         .maximumSize(maximum)
-        .expireAfterAccess(idle)
-        .ticker(ticker::getAsLong)
         .build();
+    this.idleNanos = idle.toNanos();
+    this.nextSweep = new AtomicLong(clock.getAsLong() + idleNanos / 2);
     String prefix = b.keyPrefix != null ? b.keyPrefix : "rl:";
     this.newState = tenant -> new TenantState(tenant, prefix);
     this.subjects = Caffeine.newBuilder()
@@ -101,7 +105,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
       return decide(tenant, null, 1).allowed();
     }
     long now = clock.getAsLong();
-    TenantState state = state(tenant);
+    TenantState state = state(tenant, now);
     TenantState.Resolved resolved = resolve(state, now);
     TenantState.Level level = resolved.tenant;
     long tat = Gcra.take(state, now, 1, level.intervalNanos, level.toleranceNanos);
@@ -137,7 +141,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   public Decision decide(TenantId tenant, @Nullable String subject, int permits) {
     check(tenant, subject, permits);
     long now = clock.getAsLong();
-    TenantState state = state(tenant);
+    TenantState state = state(tenant, now);
     TenantState.Resolved resolved = resolve(state, now);
     RedisScripts scripts = redis;
     if (scripts == null) {
@@ -170,7 +174,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   public CompletionStage<Decision> decideAsync(TenantId tenant, @Nullable String subject, int permits) {
     check(tenant, subject, permits);
     long now = clock.getAsLong();
-    TenantState state = state(tenant);
+    TenantState state = state(tenant, now);
     TenantState.Resolved resolved = resolve(state, now);
     RedisScripts scripts = redis;
     if (scripts == null) {
@@ -213,6 +217,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
 
   /** The tenants whose state is kept in process, after pending evictions; for tests. */
   long trackedTenants() {
+    sweepNow(clock.getAsLong());
     states.cleanUp();
     return states.estimatedSize();
   }
@@ -230,9 +235,29 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
     }
   }
 
-  private TenantState state(TenantId tenant) {
+  private TenantState state(TenantId tenant, long now) {
     TenantState state = states.getIfPresent(tenant);
-    return state != null ? state : states.get(tenant, newState);
+    if (state == null) {
+      state = states.get(tenant, newState);
+    }
+    state.lastAccess = now;
+    if (now - nextSweep.get() > 0) {
+      sweep(now);
+    }
+    return state;
+  }
+
+  /** Drops tenants idle for longer than the idle expiry; runs at most once per half of it, on one thread. */
+  private void sweep(long now) {
+    long due = nextSweep.get();
+    if (now - due > 0 && nextSweep.compareAndSet(due, now + idleNanos / 2)) {
+      sweepNow(now);
+    }
+  }
+
+  private void sweepNow(long now) {
+    states.asMap().values().removeIf(state -> now - state.lastAccess > idleNanos);
+    subjects.cleanUp();
   }
 
   private TenantState.Resolved resolve(TenantState state, long now) {

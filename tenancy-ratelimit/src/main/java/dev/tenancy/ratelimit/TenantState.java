@@ -17,6 +17,8 @@ final class TenantState extends AtomicLong {
   final String redisKey;
   final String redisSubjectPrefix;
   volatile @Nullable Resolved resolved;
+  /** When the tenant was last decided; written without ordering, read by the idle sweep. */
+  long lastAccess;
 
   TenantState(TenantId tenant, String keyPrefix) {
     super(Gcra.EMPTY);
