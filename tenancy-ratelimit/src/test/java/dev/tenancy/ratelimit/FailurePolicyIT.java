@@ -3,6 +3,7 @@ package dev.tenancy.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenancy.TenantId;
+import dev.tenancy.test.TestRedisServer;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -21,13 +22,13 @@ class FailurePolicyIT {
   private static final Duration TIMEOUT = Duration.ofMillis(300);
   private static final TenantId ACME = TenantId.of("acme");
 
-  private PrivateRedis server;
+  private TestRedisServer server;
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
   @BeforeEach
   void start() {
-    server = PrivateRedis.start();
+    server = TestRedisServer.start();
     client = RedisClient.create(server.uri());
     // Fail fast while disconnected instead of queueing commands until the server returns.
     client.setOptions(ClientOptions.builder()

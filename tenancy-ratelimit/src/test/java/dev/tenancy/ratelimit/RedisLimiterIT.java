@@ -3,6 +3,7 @@ package dev.tenancy.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenancy.TenantId;
+import dev.tenancy.test.TestRedisServer;
 import dev.tenancy.test.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -128,7 +129,7 @@ class RedisLimiterIT {
   @Test
   void scriptMissingOnTheServerIsLoadedByEval() {
     // A fresh private server has no scripts cached: the first EVALSHA answers NOSCRIPT.
-    try (PrivateRedis server = PrivateRedis.start()) {
+    try (TestRedisServer server = TestRedisServer.start()) {
       RedisClient client = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> connection = client.connect()) {
         TenantRateLimiter limiter = TenantRateLimiter.builder().plans(TestPlans.uniform(3, Duration.ofHours(1)))
