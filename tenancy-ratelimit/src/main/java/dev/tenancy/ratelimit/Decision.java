@@ -30,6 +30,13 @@ public record Decision(
   /**
    * Validates the decision.
    *
+   * @param allowed whether the request may proceed
+   * @param remaining permits left
+   * @param reset time until the full quota is back
+   * @param retryAfter time until the request would be allowed
+   * @param policy the quota described
+   * @param shadowDenied whether shadow mode let a denial through
+   * @param degraded whether the failure policy decided
    * @throws IllegalArgumentException when a count or duration is negative
    */
   public Decision {

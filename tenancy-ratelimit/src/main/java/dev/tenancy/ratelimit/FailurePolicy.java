@@ -32,6 +32,8 @@ public record FailurePolicy(Mode mode, double share) {
   /**
    * Validates the policy.
    *
+   * @param mode what to do
+   * @param share the fraction of each quota for the local fallback
    * @throws IllegalArgumentException when the share is not in (0, 1]
    */
   public FailurePolicy {

@@ -23,6 +23,9 @@ public record Quota(String name, long limit, Duration window) {
   /**
    * Validates the quota.
    *
+   * @param name the policy name
+   * @param limit the permits per window
+   * @param window the window
    * @throws IllegalArgumentException when a field is out of range; the message says which
    */
   public Quota {

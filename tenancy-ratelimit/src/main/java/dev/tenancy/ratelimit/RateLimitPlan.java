@@ -24,6 +24,11 @@ public record RateLimitPlan(
   /**
    * Validates the plan.
    *
+   * @param name the plan name
+   * @param tenantQuota the rate of the whole tenant
+   * @param subjectQuota the rate of each subject, or null
+   * @param concurrency the most operations in flight per tenant
+   * @param weight the fair-scheduling weight
    * @throws IllegalArgumentException when a field is out of range; the message says which
    */
   public RateLimitPlan {

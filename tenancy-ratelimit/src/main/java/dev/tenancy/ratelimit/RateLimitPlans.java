@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Plans and overrides may be changed at any time; limiters, budgets and fair executors built on this object
  * apply the change to their next decision. A change of a tenant's tier in the directory is seen within the
- * limiter's {@code planRefresh} interval. A limit that changes keeps the tenant's consumption so far: lowering a
- * quota does not hand out a fresh burst.
+ * limiter's {@code planRefresh} interval. A quota that changes keeps the fraction of its window the tenant has
+ * used: a tenant that used its whole burst stays at zero and refills at the new rate, and lowering a quota never
+ * hands out a fresh burst.
  *
  * <p>Thread-safe.
  */

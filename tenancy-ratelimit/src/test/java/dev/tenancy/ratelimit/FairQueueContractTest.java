@@ -1,10 +1,10 @@
 package dev.tenancy.ratelimit;
 
 import dev.tenancy.TenantId;
-import dev.tenancy.test.FairSchedulerContract;
+import dev.tenancy.test.FairSchedulerContractSuite;
 
 /** The fair-scheduler contract against the deficit-round-robin queue that {@link FairExecutor}'s threads use. */
-class FairQueueContractTest extends FairSchedulerContract {
+class FairQueueContractTest extends FairSchedulerContractSuite {
 
   @Override
   protected Scheduler scheduler() {

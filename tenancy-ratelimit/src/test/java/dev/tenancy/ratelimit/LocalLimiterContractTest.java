@@ -1,12 +1,12 @@
 package dev.tenancy.ratelimit;
 
 import dev.tenancy.TenantId;
-import dev.tenancy.test.RateLimiterContract;
+import dev.tenancy.test.RateLimiterContractSuite;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /** The rate-limiter contract against the in-process limiter and budget. */
-class LocalLimiterContractTest extends RateLimiterContract {
+class LocalLimiterContractTest extends RateLimiterContractSuite {
 
   @Override
   protected Limiter limiter(long limit, Duration window, LongSupplier clockNanos) {

@@ -1,7 +1,7 @@
 package dev.tenancy.ratelimit;
 
 import dev.tenancy.TenantId;
-import dev.tenancy.test.RateLimiterContract;
+import dev.tenancy.test.RateLimiterContractSuite;
 import dev.tenancy.test.TenancyRedisCluster;
 import dev.tenancy.test.TestRedisCluster;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -14,7 +14,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** The rate-limiter contract against the Redis limiter and budget on a three-master Redis Cluster. */
 @TenancyRedisCluster
-class RedisClusterLimiterContractIT extends RateLimiterContract {
+class RedisClusterLimiterContractIT extends RateLimiterContractSuite {
 
   static TestRedisCluster cluster;
   static RedisClusterClient client;

@@ -1,7 +1,7 @@
 package dev.tenancy.ratelimit;
 
 import dev.tenancy.TenantId;
-import dev.tenancy.test.RateLimiterContract;
+import dev.tenancy.test.RateLimiterContractSuite;
 import dev.tenancy.test.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -12,7 +12,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** The rate-limiter contract against the Redis limiter and budget, with the contract's clock sent to the script. */
-class RedisLimiterContractIT extends RateLimiterContract {
+class RedisLimiterContractIT extends RateLimiterContractSuite {
 
   static TestRedis redis;
   static RedisClient client;

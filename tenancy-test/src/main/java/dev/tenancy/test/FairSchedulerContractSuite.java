@@ -17,12 +17,12 @@ import net.jqwik.api.Provide;
  * <p>Extend it and adapt your scheduler so that {@link Scheduler#runNext()} starts exactly one task on the calling
  * thread, e.g. over the queue that a fair executor's threads take from:
  * <pre>{@code
- * class FairQueueContractTest extends FairSchedulerContract {
+ * class FairQueueContractTest extends FairSchedulerContractSuite {
  *   protected Scheduler scheduler() { ... }
  * }
  * }</pre>
  */
-public abstract class FairSchedulerContract {
+public abstract class FairSchedulerContractSuite {
 
   /** A fair scheduler driven one task at a time. */
   public interface Scheduler {

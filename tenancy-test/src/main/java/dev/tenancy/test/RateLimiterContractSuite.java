@@ -27,7 +27,7 @@ import net.jqwik.api.constraints.IntRange;
  * <p>Extend it and adapt your limiter in a few lines; each call of a factory method must return a limiter with
  * fresh state (e.g. a new key prefix), because every try starts from an empty budget:
  * <pre>{@code
- * class LocalLimiterContractTest extends RateLimiterContract {
+ * class LocalLimiterContractTest extends RateLimiterContractSuite {
  *   protected Limiter limiter(long limit, Duration window, LongSupplier clockNanos) {
  *     TenantRateLimiter l = ...build with limit per window and clockNanos as its clock...;
  *     return (key, permits) -> l.decide(TenantId.of(key), null, permits).allowed();
@@ -40,7 +40,7 @@ import net.jqwik.api.constraints.IntRange;
  * milliseconds and the clock advances in whole microseconds, so the permit interval is exact for limiters that
  * count in microseconds (Redis) or nanoseconds.
  */
-public abstract class RateLimiterContract {
+public abstract class RateLimiterContractSuite {
 
   /** Where the contract's clock starts, in nanoseconds: far from zero, like a real clock. */
   protected static final long CLOCK_START_NANOS = 1_000_000_000_000_000L;
