@@ -12,6 +12,7 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -93,7 +94,7 @@ public class RateLimitBenchmark {
         .build();
     for (int i = 0; i < tenants; i++) {
       getKeys[i] = prefix + "get:" + i;
-      sync.setex(getKeys[i], 3600, "0123456789");
+      sync.set(getKeys[i], "0123456789", SetArgs.Builder.ex(3600));
       tenantIds[i] = TenantId.of("tenant-" + i);
       bucket4jRedis[i] = proxies.builder().build(prefix + "b4j:" + i, () -> config);
       bucket4jLocal[i] = Bucket.builder()

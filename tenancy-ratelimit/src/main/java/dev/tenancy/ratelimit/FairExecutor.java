@@ -2,7 +2,6 @@ package dev.tenancy.ratelimit;
 
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantId;
-import dev.tenancy.TenantScope;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
@@ -208,8 +207,8 @@ public final class FairExecutor implements Executor, AutoCloseable {
   private void run(Task task) {
     metrics.queueWait.record((System.nanoTime() - task.enqueuedAt) / 1e9, task.attributes);
     metrics.inFlight.add(1, task.attributes);
-    try (TenantScope scope = TenantContext.open(task.tenant)) {
-      task.runnable.run();
+    try {
+      TenantContext.run(task.tenant, task.runnable::run);
     } catch (RuntimeException | Error e) {
       LOG.warn("a task of tenant '{}' failed", task.tenant.value(), e);
     } finally {

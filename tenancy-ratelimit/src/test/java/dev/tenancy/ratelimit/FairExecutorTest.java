@@ -7,7 +7,6 @@ import dev.tenancy.TenantContext;
 import dev.tenancy.TenantDirectory;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantInfo;
-import dev.tenancy.TenantScope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -104,9 +103,7 @@ class FairExecutorTest {
     try (FairExecutor executor = FairExecutor.builder().plans(TestPlans.uniform(1, Duration.ofSeconds(1)))
         .threads(1).build()) {
       executor.execute(A, () -> seen.put("a", TenantContext.current()));
-      try (TenantScope scope = TenantContext.open(B)) {
-        executor.execute(() -> seen.put("b", TenantContext.current()));
-      }
+      TenantContext.run(B, () -> executor.execute(() -> seen.put("b", TenantContext.current())));
       executor.submit(A, () -> {
         throw new IllegalStateException("boom");
       });
