@@ -8,14 +8,17 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +38,9 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   private final boolean shadow;
   private final long planRefreshNanos;
   private final Metrics metrics;
-  private final Cache<TenantId, TenantState> states;
+  private final ConcurrentHashMap<TenantId, TenantState> states = new ConcurrentHashMap<>();
+  private final long maximumTenants;
+  private final ReentrantLock evicting = new ReentrantLock();
   private final Function<TenantId, TenantState> newState;
   private final long idleNanos;
   private final AtomicLong nextSweep;
@@ -64,11 +69,11 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
     Duration idle = b.idleExpiry != null ? b.idleExpiry : Duration.ofHours(1);
     long maximum = b.maximumTenants > 0 ? b.maximumTenants : 1_000_000;
     LongSupplier ticker = this.clock;
-    // Size-bounded only: Caffeine's expireAfterAccess reads the clock again on every hit, which costs as much as
-    // the rest of a decision. Idle tenants are swept by the limiter instead, from the time it already has.
-    this.states = Caffeine.newBuilder()
-        .maximumSize(maximum)
-        .build();
+    // Not a Caffeine cache: its bookkeeping on every hit (read buffer, and a second clock read for
+    // expireAfterAccess) costs as much as the rest of a decision. Tenants are looked up in a plain concurrent map;
+    // idle ones are swept from the time the decision has read anyway, and the least recently used go first when
+    // the map outgrows its bound. Subjects and the fallback's cells, off the hot path, do use Caffeine.
+    this.maximumTenants = maximum;
     this.idleNanos = idle.toNanos();
     this.nextSweep = new AtomicLong(clock.getAsLong() + idleNanos / 2);
     String prefix = b.keyPrefix != null ? b.keyPrefix : "rl:";
@@ -208,7 +213,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
 
   @Override
   public void close() {
-    states.invalidateAll();
+    states.clear();
     subjects.invalidateAll();
     if (fallback != null) {
       fallback.cells.invalidateAll();
@@ -218,8 +223,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   /** The tenants whose state is kept in process, after pending evictions; for tests. */
   long trackedTenants() {
     sweepNow(clock.getAsLong());
-    states.cleanUp();
-    return states.estimatedSize();
+    return states.size();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -236,15 +240,42 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   }
 
   private TenantState state(TenantId tenant, long now) {
-    TenantState state = states.getIfPresent(tenant);
+    TenantState state = states.get(tenant);
     if (state == null) {
-      state = states.get(tenant, newState);
+      state = states.computeIfAbsent(tenant, newState);
+      state.lastAccess = now;
+      if (states.size() > maximumTenants) {
+        evictLeastRecentlyUsed();
+      }
     }
-    state.lastAccess = now;
+    // Written at most once a millisecond, so that threads deciding for one hot tenant rarely write its line.
+    if (now - state.lastAccess > 1_000_000) {
+      state.lastAccess = now;
+    }
     if (now - nextSweep.get() > 0) {
       sweep(now);
     }
     return state;
+  }
+
+  /** Drops the least recently used tenants down to 90% of the bound, so that the work is paid once in a while. */
+  private void evictLeastRecentlyUsed() {
+    if (!evicting.tryLock()) {
+      return;
+    }
+    try {
+      long excess = states.size() - (long) (maximumTenants * 0.9);
+      if (excess <= 0) {
+        return;
+      }
+      List<TenantState> all = new ArrayList<>(states.values());
+      all.sort((x, y) -> Long.compare(x.lastAccess - y.lastAccess, 0));
+      for (int i = 0; i < excess && i < all.size(); i++) {
+        states.remove(all.get(i).tenant, all.get(i));
+      }
+    } finally {
+      evicting.unlock();
+    }
   }
 
   /** Drops tenants idle for longer than the idle expiry; runs at most once per half of it, on one thread. */
@@ -256,7 +287,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
   }
 
   private void sweepNow(long now) {
-    states.asMap().values().removeIf(state -> now - state.lastAccess > idleNanos);
+    states.values().removeIf(state -> now - state.lastAccess > idleNanos);
     subjects.cleanUp();
   }
 
