@@ -1,7 +1,6 @@
 package dev.tenancy.ratelimit;
 
 import dev.tenancy.TenantId;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import java.time.Duration;
@@ -50,13 +49,7 @@ final class DefaultConcurrencyBudget implements ConcurrencyBudget {
     this.callerClock = given != null;
     OpenTelemetry otel = b.openTelemetry != null ? b.openTelemetry : OpenTelemetry.noop();
     this.metrics = new Metrics(otel, b.tenantAttribute);
-    RedisScriptingAsyncCommands<String, String> commands = null;
-    if (b.redis != null) {
-      commands = b.redis.async();
-    } else if (b.redisCluster != null) {
-      commands = b.redisCluster.async();
-    }
-    this.redis = commands == null ? null : new RedisScripts(commands);
+    this.redis = RedisScripts.of(b.redis, b.redisCluster);
     this.keyPrefix = b.keyPrefix != null ? b.keyPrefix : "rl:";
     this.leaseMillis = Long.toString((b.leaseTime != null ? b.leaseTime : Duration.ofSeconds(60)).toMillis());
     this.timeoutNanos = (b.timeout != null ? b.timeout : Duration.ofMillis(100)).toNanos();

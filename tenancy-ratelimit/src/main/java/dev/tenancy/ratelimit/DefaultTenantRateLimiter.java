@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tenancy.TenantId;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import java.time.Duration;
@@ -84,17 +83,11 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
         .ticker(ticker::getAsLong)
         .build();
     this.global = b.globalQuota == null ? null : new TenantState.Level(b.globalQuota);
-    RedisScriptingAsyncCommands<String, String> commands = null;
-    if (b.redis != null) {
-      commands = b.redis.async();
-    } else if (b.redisCluster != null) {
-      commands = b.redisCluster.async();
-    }
-    this.redis = commands == null ? null : new RedisScripts(commands);
+    this.redis = RedisScripts.of(b.redis, b.redisCluster);
     this.timeoutNanos = (b.timeout != null ? b.timeout : Duration.ofMillis(100)).toNanos();
     this.retryIntervalNanos = (b.retryInterval != null ? b.retryInterval : Duration.ofSeconds(1)).toNanos();
     this.failurePolicy = b.failurePolicy != null ? b.failurePolicy : FailurePolicy.localFallback(1.0);
-    this.fallback = commands != null && failurePolicy.mode() == FailurePolicy.Mode.LOCAL_FALLBACK
+    this.fallback = redis != null && failurePolicy.mode() == FailurePolicy.Mode.LOCAL_FALLBACK
         ? new Fallback(failurePolicy.share(), maximum, idle, ticker)
         : null;
   }

@@ -3,7 +3,9 @@ package dev.tenancy.ratelimit;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /** The Lua scripts, run by {@code EVALSHA} with a fall-back to {@code EVAL} when the server does not have them. */
 final class RedisScripts {
@@ -81,6 +84,15 @@ final class RedisScripts {
 
   RedisScripts(RedisScriptingAsyncCommands<String, String> commands) {
     this.commands = commands;
+  }
+
+  /** The scripts over whichever connection was configured, or null for none. */
+  static @Nullable RedisScripts of(@Nullable StatefulRedisConnection<String, String> redis,
+      @Nullable StatefulRedisClusterConnection<String, String> cluster) {
+    if (redis != null) {
+      return new RedisScripts(redis.async());
+    }
+    return cluster == null ? null : new RedisScripts(cluster.async());
   }
 
   /** Starts a script; a NOSCRIPT reply is retried by the caller through {@link #eval}. */
