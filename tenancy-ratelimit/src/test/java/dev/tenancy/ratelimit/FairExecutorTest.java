@@ -56,8 +56,9 @@ class FairExecutorTest {
     }
     int lastB = starts.lastIndexOf(B);
     long aBefore = starts.subList(0, lastB).stream().filter(A::equals).count();
-    // Equal weights: B's ten tasks alternate with A's; a FIFO pool would have run the 10,000 first.
-    assertThat(aBefore).isLessThanOrEqualTo(10);
+    // Equal weights: B's ten tasks alternate with A's (give or take one per thread, which may record its start a
+    // little late); a FIFO pool would have run the 10,000 first.
+    assertThat(aBefore).isLessThanOrEqualTo(10 + 2);
   }
 
   @Test
