@@ -83,7 +83,7 @@ class DocExamplesIT {
           .build();
       assertThat(prefixed.decide(ACME).degraded()).isFalse();
       connection.close();
-      client.shutdown();
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 

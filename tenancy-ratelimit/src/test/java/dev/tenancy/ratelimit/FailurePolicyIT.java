@@ -39,7 +39,7 @@ class FailurePolicyIT {
   @AfterEach
   void stop() {
     connection.close();
-    client.shutdown();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     server.close();
   }
 

@@ -61,7 +61,7 @@ class NoisyNeighbourIT {
           }
         }
       } finally {
-        client.shutdown();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
     }
   }

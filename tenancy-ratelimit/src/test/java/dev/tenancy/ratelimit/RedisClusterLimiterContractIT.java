@@ -30,7 +30,7 @@ class RedisClusterLimiterContractIT extends RateLimiterContractSuite {
   @AfterContainer
   static void disconnect() {
     connection.close();
-    client.shutdown();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     cluster.close();
   }
 

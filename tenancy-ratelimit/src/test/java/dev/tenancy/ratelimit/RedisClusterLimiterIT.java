@@ -69,8 +69,8 @@ class RedisClusterLimiterIT {
         assertThat(budgetB.tryAcquire(tenant)).isPresent();
       }
     } finally {
-      clientA.shutdown();
-      clientB.shutdown();
+      clientA.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      clientB.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 }

@@ -28,7 +28,7 @@ class RedisLimiterContractIT extends RateLimiterContractSuite {
   @AfterContainer
   static void disconnect() {
     connection.close();
-    client.shutdown();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     redis.close();
   }
 

@@ -39,8 +39,8 @@ class RedisLimiterIT {
   void disconnect() {
     a.close();
     b.close();
-    clientA.shutdown();
-    clientB.shutdown();
+    clientA.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    clientB.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     redis.close();
   }
 
@@ -149,7 +149,7 @@ class RedisLimiterIT {
         lease.get().close();
         assertThat(budget.tryAcquire(TenantId.of("acme"))).isPresent();
       } finally {
-        client.shutdown();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
     }
   }
