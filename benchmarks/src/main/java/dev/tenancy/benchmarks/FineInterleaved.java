@@ -50,7 +50,7 @@ public final class FineInterleaved {
     long[][] nanos = new long[parts][methods.length];
     long[][] ops = new long[parts][methods.length];
     // warm-up: 10 s of the same rotation, not recorded
-    run(state, methods, threads, block, 10_000_000_000L, null, null, 1);
+    run(state, methods, threads, block, 10_000_000_000L, new long[1][methods.length], new long[1][methods.length], 1);
     run(state, methods, threads, block, seconds * 1_000_000_000L, nanos, ops, parts);
     type.getMethod("tearDown").invoke(state);
     System.out.printf("%s, %d thread(s) %s, %d s in blocks of %d ops per thread; ratio = method / %s%n", args[0],
@@ -94,7 +94,7 @@ public final class FineInterleaved {
     int[] cursor = {0};
     CyclicBarrier step = new CyclicBarrier(threads, () -> {
       long now = System.nanoTime();
-      if (blockStart[0] != 0 && nanos != null) {
+      if (blockStart[0] != 0) {
         int part = (int) Math.min(parts - 1, (blockStart[0] - start) * parts / duration);
         nanos[part][current[0]] += now - blockStart[0];
         ops[part][current[0]] += (long) block * threads;

@@ -773,10 +773,10 @@ final class IsolationContract {
       java.sql.@Nullable Savepoint savepoint;
       Map<TenantId, Map<Integer, Integer>> atSavepoint = Map.of();
       /** The tenant whose statement ran in the open transaction; null when none is open or none ran yet. */
-      TenantId owner;
-      ResultSet results;
-      Statement resultsStatement;
-      TenantId resultsTenant;
+      @Nullable TenantId owner;
+      @Nullable ResultSet results;
+      @Nullable Statement resultsStatement;
+      @Nullable TenantId resultsTenant;
 
       Lane(Connection connection) {
         this.connection = connection;
