@@ -22,8 +22,7 @@ import org.jspecify.annotations.Nullable;
  * if (!decision.allowed()) { ... 429 with RateLimitHeaders ... }
  * }</pre>
  *
- * <p>Thread-safe. Close it to stop using its connection's scripts and drop its in-process state; the connection
- * is the caller's to close.
+ * <p>Thread-safe. Closing it drops its in-process state; the Redis connection is the caller's to close.
  */
 public interface TenantRateLimiter extends AutoCloseable {
 
