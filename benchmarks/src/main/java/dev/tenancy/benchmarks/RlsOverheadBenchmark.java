@@ -8,6 +8,7 @@ import dev.tenancy.TenantScope;
 import dev.tenancy.jdbc.ConnectionSettings;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jdbc.TenantPolicy;
+import dev.tenancy.jdbc.hikari.TenancyHikari;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -116,7 +117,7 @@ public class RlsOverheadBenchmark {
     config.setJdbcUrl(BenchmarkServers.withUser(BenchmarkServers.withDatabase(base, DATABASE), ROLE));
     config.setMaximumPoolSize(8);
     config.setAutoCommit(false);
-    (pgbouncer ? ConnectionSettings.TRANSACTION_POOLER : ConnectionSettings.DIRECT).applyTo(config);
+    TenancyHikari.apply(pgbouncer ? ConnectionSettings.TRANSACTION_POOLER : ConnectionSettings.DIRECT, config);
     pool = new HikariDataSource(config);
     if (!pgbouncer) { // session state, which a transaction pooler does not keep
       HikariConfig preset = new HikariConfig();

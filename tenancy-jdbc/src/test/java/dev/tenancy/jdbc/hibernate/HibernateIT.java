@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.hibernate;
 
 import static dev.tenancy.jdbc.Fixtures.ACME;
 import static dev.tenancy.jdbc.Fixtures.GLOBEX;
@@ -10,6 +10,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.NoTenantException;
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantScope;
+import dev.tenancy.jdbc.ConnectionSettings;
+import dev.tenancy.jdbc.Fixtures;
+import dev.tenancy.jdbc.Invoice;
+import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;

@@ -1,12 +1,16 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
-import dev.tenancy.jdbc.Catalog.ForeignKey;
-import dev.tenancy.jdbc.Catalog.Index;
-import dev.tenancy.jdbc.Catalog.Membership;
-import dev.tenancy.jdbc.Catalog.Policy;
-import dev.tenancy.jdbc.Catalog.Table;
-import dev.tenancy.jdbc.Catalog.ViewEdge;
-import dev.tenancy.jdbc.Finding.Kind;
+import dev.tenancy.jdbc.verify.Catalog.ForeignKey;
+import dev.tenancy.jdbc.verify.Catalog.Index;
+import dev.tenancy.jdbc.verify.Catalog.Membership;
+import dev.tenancy.jdbc.verify.Catalog.Policy;
+import dev.tenancy.jdbc.verify.Catalog.Table;
+import dev.tenancy.jdbc.verify.Catalog.ViewEdge;
+import dev.tenancy.jdbc.verify.Finding.Kind;
+import dev.tenancy.jdbc.TenantPolicy;
+import dev.tenancy.jdbc.internal.Identifiers;
+import dev.tenancy.jdbc.internal.PolicySql;
+import dev.tenancy.jdbc.internal.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -641,7 +645,7 @@ final class Analysis {
   }
 
   private String predicate(Table table) {
-    return TenantPolicy.predicate(columnName(), table.columnType(), setting);
+    return PolicySql.predicate(columnName(), table.columnType(), setting);
   }
 
   private static String oneLine(String sql) {
@@ -649,7 +653,7 @@ final class Analysis {
   }
 
   private List<String> generated(Table table) {
-    return TenantPolicy.render(table.qualified(), columnName(), table.columnType(), setting,
+    return PolicySql.render(table.qualified(), columnName(), table.columnType(), setting,
         Identifiers.quote(TenantPolicy.DEFAULT_POLICY_NAME));
   }
 }

@@ -1,5 +1,6 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.hibernate;
 
+import dev.tenancy.jdbc.TenantDataSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;

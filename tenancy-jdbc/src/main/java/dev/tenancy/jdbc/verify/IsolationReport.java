@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
 import java.util.Comparator;
 import java.util.List;

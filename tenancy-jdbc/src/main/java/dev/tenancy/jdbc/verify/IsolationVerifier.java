@@ -1,5 +1,11 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.jdbc.TenantPolicy;
+import dev.tenancy.jdbc.internal.BuilderState;
+import dev.tenancy.jdbc.internal.Identifiers;
+import dev.tenancy.jdbc.internal.PgJdbc;
+import dev.tenancy.jdbc.internal.Settings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,5 +1,8 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
+import dev.tenancy.jdbc.TenantPolicy;
+import dev.tenancy.jdbc.internal.Identifiers;
+import dev.tenancy.jdbc.internal.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

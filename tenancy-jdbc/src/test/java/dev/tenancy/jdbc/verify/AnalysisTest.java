@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

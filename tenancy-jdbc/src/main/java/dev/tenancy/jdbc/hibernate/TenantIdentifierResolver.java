@@ -1,7 +1,8 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.hibernate;
 
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantId;
+import dev.tenancy.jdbc.TenantDataSource;
 import org.hibernate.context.spi.CurrentTenantIdentifierResolver;
 
 /**

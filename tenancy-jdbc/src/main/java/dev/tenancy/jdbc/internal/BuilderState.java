@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.internal;
 
 import org.jspecify.annotations.Nullable;
 
@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
  * The "set each option once, build once" bookkeeping shared by every builder of this package, so all of them fail
  * with the same message form: {@code "<option> was already set to <value>; set it once"}.
  */
-final class BuilderState {
+public final class BuilderState {
 
   private final String builderName;
   private boolean built;
@@ -16,7 +16,7 @@ final class BuilderState {
    *
    * @param builderName the builder as users write it, e.g. {@code TenantPolicy.Builder}
    */
-  BuilderState(String builderName) {
+  public BuilderState(String builderName) {
     this.builderName = builderName;
   }
 
@@ -27,7 +27,7 @@ final class BuilderState {
    * @param current the option's current value, null if unset
    * @throws IllegalStateException if the builder already built, or the option was already set
    */
-  void setOnce(String option, @Nullable Object current) {
+  public void setOnce(String option, @Nullable Object current) {
     requireNotBuilt();
     if (current != null) {
       throw new IllegalStateException(option + " was already set to " + current + "; set it once");
@@ -41,7 +41,7 @@ final class BuilderState {
    * @param alreadySet whether it was called before
    * @throws IllegalStateException if the builder already built, or the option was already set
    */
-  void setOnce(String option, boolean alreadySet) {
+  public void setOnce(String option, boolean alreadySet) {
     setOnce(option, alreadySet ? Boolean.TRUE : null);
   }
 
@@ -50,7 +50,7 @@ final class BuilderState {
    *
    * @throws IllegalStateException if it already built
    */
-  void build() {
+  public void build() {
     requireNotBuilt();
     built = true;
   }

@@ -1,11 +1,11 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tenancy.jdbc.Finding.Kind;
-import dev.tenancy.jdbc.Finding.Severity;
-import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
+import dev.tenancy.jdbc.verify.Finding.Kind;
+import dev.tenancy.jdbc.verify.Finding.Severity;
+import dev.tenancy.jdbc.verify.IsolationVerifier.PoolerCheck;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,14 +12,19 @@ import org.postgresql.util.PSQLState;
  * unless {@link #AVAILABLE} says the driver is on the class path; HotSpot resolves {@code PGConnection} and
  * {@code PSQLException} lazily, on first use inside a method that checked it.
  */
-final class PgJdbc {
+public final class PgJdbc {
 
   private static final boolean AVAILABLE = isOnClassPath();
 
   private PgJdbc() {}
 
-  /** pgjdbc's prepareThreshold, or empty when the connection is not (and does not wrap) a pgjdbc connection. */
-  static OptionalInt prepareThreshold(Connection connection) {
+  /**
+   * Reads pgjdbc's prepareThreshold.
+   *
+   * @param connection any connection
+   * @return the threshold, or empty when the connection is not (and does not wrap) a pgjdbc connection
+   */
+  public static OptionalInt prepareThreshold(Connection connection) {
     if (!AVAILABLE) {
       return OptionalInt.empty();
     }
@@ -37,8 +42,12 @@ final class PgJdbc {
    * An error the data source raises itself, of the class the driver raises for the same condition: a
    * {@code PSQLException} with the driver's {@code PSQLState} of that SQLState when pgjdbc is present and has one,
    * else a plain {@link SQLException}.
+   *
+   * @param message the message
+   * @param sqlState the SQLState
+   * @return the exception, to throw
    */
-  static SQLException error(String message, String sqlState) {
+  public static SQLException error(String message, String sqlState) {
     if (AVAILABLE) {
       for (PSQLState state : PSQLState.values()) {
         if (state.getState().equals(sqlState)) {

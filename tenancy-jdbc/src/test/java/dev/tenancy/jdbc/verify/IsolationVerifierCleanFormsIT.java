@@ -1,8 +1,9 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
+import dev.tenancy.jdbc.verify.IsolationVerifier.PoolerCheck;
+import dev.tenancy.jdbc.TenantPolicy;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;

@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
 import java.util.Objects;
 import java.util.OptionalInt;

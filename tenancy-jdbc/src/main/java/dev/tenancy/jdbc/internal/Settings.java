@@ -1,20 +1,21 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.internal;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * The one definition of the custom setting that carries the tenant: its default name, the rule every name must
- * follow, and the name of the per-transaction stamp beside it. {@link TenantPolicy}, {@link TenantDataSource} and
- * {@link IsolationVerifier} all use it, so a name one accepts the others accept too.
+ * follow, and the name of the per-transaction stamp beside it. {@link dev.tenancy.jdbc.TenantPolicy},
+ * {@link dev.tenancy.jdbc.TenantDataSource} and
+ * {@link dev.tenancy.jdbc.verify.IsolationVerifier} all use it, so a name one accepts the others accept too.
  */
-final class Settings {
+public final class Settings {
 
   /** The setting used unless a builder names another. */
-  static final String DEFAULT = "tenancy.tenant_id";
+  public static final String DEFAULT = "tenancy.tenant_id";
 
   /** Longest accepted name, leaving room for {@link #stampOf(String)}'s suffix. */
-  static final int MAX_LENGTH = 120;
+  public static final int MAX_LENGTH = 120;
 
   private static final String STAMP_SUFFIX = "_stamp";
 
@@ -32,7 +33,7 @@ final class Settings {
    * @return {@code name}
    * @throws IllegalArgumentException if PostgreSQL would refuse it as a custom setting or it is too long
    */
-  static String requireValid(String name) {
+  public static String requireValid(String name) {
     Objects.requireNonNull(name, "setting");
     if (name.length() > MAX_LENGTH || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("setting must be a custom setting name such as '" + DEFAULT
@@ -48,7 +49,7 @@ final class Settings {
    * @param name any string
    * @return true if it is a valid setting name
    */
-  static boolean isValid(String name) {
+  public static boolean isValid(String name) {
     return name.length() <= MAX_LENGTH && NAME.matcher(name).matches();
   }
 
@@ -59,7 +60,7 @@ final class Settings {
    * @param setting a valid setting name
    * @return {@code setting + "_stamp"}
    */
-  static String stampOf(String setting) {
+  public static String stampOf(String setting) {
     return setting + STAMP_SUFFIX;
   }
 }

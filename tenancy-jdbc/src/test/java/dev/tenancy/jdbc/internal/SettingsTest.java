@@ -1,8 +1,11 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.jdbc.TenantPolicy;
+import dev.tenancy.jdbc.verify.IsolationVerifier;
 import java.time.Duration;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

@@ -1,4 +1,4 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.internal;
 
 import java.util.Locale;
 import java.util.Objects;
@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Validation and quoting of SQL identifiers, setting names and type names that end up inside generated SQL. */
-final class Identifiers {
+public final class Identifiers {
 
   // Deliberately narrower than what PostgreSQL accepts: anything we emit must be impossible to read as more SQL.
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
@@ -40,8 +40,15 @@ final class Identifiers {
 
   private Identifiers() {}
 
-  /** Checks a plain identifier given by a caller; {@code what} names the parameter in the message. */
-  static String requireName(String what, String value) {
+  /**
+   * Checks a plain identifier given by a caller.
+   *
+   * @param what the parameter's name, for the message
+   * @param value the identifier
+   * @return {@code value}
+   * @throws IllegalArgumentException if it is not a plain identifier of at most 63 characters
+   */
+  public static String requireName(String what, String value) {
     Objects.requireNonNull(value, what);
     if (!NAME.matcher(value).matches()) {
       throw new IllegalArgumentException(what + " must be a plain identifier matching " + NAME.pattern()
@@ -50,8 +57,15 @@ final class Identifiers {
     return value;
   }
 
-  /** Checks {@code name} or {@code schema.name} and returns the quoted, qualified form. */
-  static String qualifiedName(String what, String value) {
+  /**
+   * Checks {@code name} or {@code schema.name} and returns the quoted, qualified form.
+   *
+   * @param what the parameter's name, for the message
+   * @param value the name
+   * @return the quoted, qualified form
+   * @throws IllegalArgumentException if it is not one or two plain identifiers joined by a dot
+   */
+  public static String qualifiedName(String what, String value) {
     Objects.requireNonNull(value, what);
     String[] parts = value.split("\\.", -1);
     if (parts.length > 2) {
@@ -66,7 +80,14 @@ final class Identifiers {
     return parts.length == 1 ? quote(parts[0]) : quote(parts[0]) + "." + quote(parts[1]);
   }
 
-  static String requireType(String value) {
+  /**
+   * Checks a column type name given by a caller.
+   *
+   * @param value the type, for example {@code text}, {@code uuid} or {@code character varying(63)}
+   * @return the type in lower case
+   * @throws IllegalArgumentException if it is not a type name
+   */
+  public static String requireType(String value) {
     Objects.requireNonNull(value, "columnType");
     if (!TYPE.matcher(value).matches()) {
       throw new IllegalArgumentException("columnType must be a type name such as 'text', 'uuid', 'bigint' or "
@@ -78,21 +99,35 @@ final class Identifiers {
   /**
    * Quotes any catalog name the way {@code quote_ident} does: bare when PostgreSQL would read it back unchanged,
    * otherwise in double quotes with embedded quotes doubled. Safe for names read from the catalog.
+   *
+   * @param name the name
+   * @return the name as it must appear in SQL
    */
-  static String quote(String name) {
+  public static String quote(String name) {
     if (SAFE_UNQUOTED.matcher(name).matches() && !KEYWORDS.contains(name)) {
       return name;
     }
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
-  /** {@code schema.name}, each part quoted when needed. */
-  static String quote(String schema, String name) {
+  /**
+   * Quotes {@code schema.name}, each part when needed.
+   *
+   * @param schema the schema
+   * @param name the name in that schema
+   * @return the qualified name as it must appear in SQL
+   */
+  public static String quote(String schema, String name) {
     return quote(schema) + "." + quote(name);
   }
 
-  /** A string literal; only used for values that passed validation or came from the catalog. */
-  static String literal(String value) {
+  /**
+   * Renders a string literal; only used for values that passed validation or came from the catalog.
+   *
+   * @param value the text
+   * @return the literal, with quotes doubled
+   */
+  public static String literal(String value) {
     return "'" + value.replace("'", "''") + "'";
   }
 }

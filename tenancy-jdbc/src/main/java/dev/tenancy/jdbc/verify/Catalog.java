@@ -1,5 +1,6 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
+import dev.tenancy.jdbc.internal.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,11 +1,12 @@
-package dev.tenancy.jdbc;
+package dev.tenancy.jdbc.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.tenancy.jdbc.Finding.Kind;
-import dev.tenancy.jdbc.Finding.Severity;
-import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
+import dev.tenancy.jdbc.verify.Finding.Kind;
+import dev.tenancy.jdbc.verify.Finding.Severity;
+import dev.tenancy.jdbc.verify.IsolationVerifier.PoolerCheck;
+import dev.tenancy.jdbc.TenantPolicy;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
