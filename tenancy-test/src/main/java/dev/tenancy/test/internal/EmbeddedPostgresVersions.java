@@ -57,7 +57,9 @@ public final class EmbeddedPostgresVersions {
     EmbeddedPostgres pg;
     try {
       pg = EmbeddedPostgres.builder()
-          .setPgBinaryResolver((system, hardware) -> entry(jar, "postgres-" + system + "-" + hardware + ".txz"))
+          // The jar names its archive like zonky's own resolver expects it: postgres-linux-x86_64.txz.
+          .setPgBinaryResolver((system, hardware) -> entry(jar,
+              ("postgres-" + system + "-" + hardware + ".txz").toLowerCase(Locale.ROOT)))
           .setCleanDataDirectory(true)
           .setPGStartupWait(Duration.ofSeconds(60))
           .setServerConfig("fsync", "off")
