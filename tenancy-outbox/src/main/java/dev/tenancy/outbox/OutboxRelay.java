@@ -236,7 +236,7 @@ public final class OutboxRelay implements AutoCloseable {
   public int runOnce() throws SQLException, InterruptedException {
     try (TenantScope ignored = TenantContext.openSystem(SYSTEM_REASON); Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      return round(c, new HashMap<>());
+      return round(c, new HashMap<>(), false);
     }
   }
 
@@ -307,7 +307,7 @@ public final class OutboxRelay implements AutoCloseable {
           synchronized (monitor) {
             seen = wakeups;
           }
-          int published = round(c, deficits);
+          int published = round(c, deficits, true);
           if (published == 0) {
             synchronized (monitor) {
               if (wakeups == seen && running) {
@@ -329,7 +329,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
   }
 
-  private int round(Connection c, Map<String, Long> deficits) throws SQLException, InterruptedException {
+  private int round(Connection c, Map<String, Long> deficits, boolean stoppable) throws SQLException, InterruptedException {
     List<String> tenants = discover(c);
     if (tenants.isEmpty()) {
       deficits.clear();
@@ -338,7 +338,7 @@ public final class OutboxRelay implements AutoCloseable {
     deficits.keySet().retainAll(new HashSet<>(tenants));
     int start = ThreadLocalRandom.current().nextInt(tenants.size());
     int published = 0;
-    for (int i = 0; i < tenants.size() && running; i++) {
+    for (int i = 0; i < tenants.size() && (running || !stoppable); i++) {
       String tenant = tenants.get((start + i) % tenants.size());
       int weight = Math.max(1, Math.min(1000, weights.applyAsInt(new TenantId(tenant))));
       long deficit = deficits.getOrDefault(tenant, 0L) + (long) quantum * weight;
