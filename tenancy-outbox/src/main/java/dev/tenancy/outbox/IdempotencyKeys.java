@@ -104,8 +104,9 @@ public final class IdempotencyKeys {
           + " the effects; call connection.setAutoCommit(false) first");
     }
     try (PreparedStatement ps = connection.prepareStatement(lockSql)) {
-      ps.setString(1, tenant.value() + '\u0000' + request.principal() + '\u0000' + request.operation() + '\u0000'
-          + request.key());
+      // Length-prefixed parts: no two scopes render to the same text, whatever characters they contain.
+      ps.setString(1, tenant.value().length() + ":" + tenant.value() + request.principal().length() + ":"
+          + request.principal() + request.operation().length() + ":" + request.operation() + request.key());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         if (!rs.getBoolean(1)) {
