@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * transaction ever was, and through the inbox every event had exactly one effect.
  */
 class CrashIT {
-  static final int TRANSACTIONS = Integer.getInteger("outbox.crash.transactions", 1500);
-  static final int KILLS = Integer.getInteger("outbox.crash.kills", 5);
+  static final int TRANSACTIONS = Integer.getInteger("outbox.crash.transactions", 1000);
+  static final int KILLS = Integer.getInteger("outbox.crash.kills", 4);
 
   OutboxDb db;
 
