@@ -1,12 +1,14 @@
 package dev.tenancy.jdbc;
 
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.tenancy.test.IsolationContractSuite;
 
 /** The isolation contract directly against PostgreSQL, transaction-mode binding. */
+// @start region="suite"
 class DirectIsolationContractIT extends IsolationContractSuite {
-
-  @BeforeContainer
-  static void direct() {
-    setUp((db, role) -> role.jdbcUrl(), ConnectionSettings.DIRECT, TenantDataSource::wrap);
+  DirectIsolationContractIT() {
+    super(table -> TenantPolicy.forTable(table).build().statements(),
+        (db, app, size) -> Fixtures.pool(app.jdbcUrl(), size, ConnectionSettings.DIRECT),
+        TenantDataSource::wrap);
   }
 }
+// @end region="suite"

@@ -1,15 +1,16 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.test.IsolationContractSuite;
+import dev.tenancy.test.TenancyPgBouncer;
 import dev.tenancy.test.TestPgBouncer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** The isolation contract through a real PgBouncer in transaction mode. */
+@TenancyPgBouncer
 class PgBouncerIsolationContractIT extends IsolationContractSuite {
-
-  @BeforeContainer
-  static void throughPgBouncer() {
-    TestPgBouncer pgbouncer = TestPgBouncer.shared();
-    setUp(pgbouncer::jdbcUrl, ConnectionSettings.TRANSACTION_POOLER,
+  PgBouncerIsolationContractIT() {
+    super(table -> TenantPolicy.forTable(table).build().statements(),
+        (db, app, size) -> Fixtures.pool(TestPgBouncer.shared().jdbcUrl(db, app), size,
+            ConnectionSettings.TRANSACTION_POOLER),
         pool -> TenantDataSource.builder(pool).behindTransactionPooler().build());
   }
 }

@@ -26,6 +26,7 @@ import net.jqwik.api.Tuple;
 /**
  * The isolation contract "tenant A never sees, changes or learns of tenant B's rows", written once and run
  * against any tenant-binding {@link DataSource}: direct, through PgBouncer, schema- or database-per-tenant.
+ * Users run it through {@link IsolationContractSuite}.
  *
  * <p>A program is a random interleaving of {@link Step}s by several tenants — reads, inserts, updates and
  * deletes without any tenant predicate, inserts that try to write another tenant's row, commits and rollbacks
@@ -33,26 +34,9 @@ import net.jqwik.api.Tuple;
  * connections, transactions and prepared statements are shared across tenants. Every result is checked against a model of each tenant's rows, and at the end the
  * whole table, read by the administrator, must equal the model: nothing seen, changed or lost across tenants.
  *
- * <pre>{@code
- * IsolationContract contract = IsolationContract.builder(db.adminDataSource())
- *     .tenantScoping(table -> TenantPolicy.forTable(table).build().statements())
- *     .grantTo(appRole.name())
- *     .build();
- *
- * @Provide
- * Arbitrary<List<TenantStep<IsolationContract.Step>>> programs() {
- *   return TenantArbitraries.interleavings(3, IsolationContract.steps(), 1, 40);
- * }
- *
- * @Property(tries = 1000)
- * void tenantsNeverSeeEachOther(@ForAll("programs") List<TenantStep<IsolationContract.Step>> program) {
- *   contract.run(tenantDataSource, poolSize, program, rawPool);
- * }
- * }</pre>
- *
  * <p>Not thread-safe: run one program at a time.
  */
-public final class IsolationContract {
+final class IsolationContract {
 
   private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 

@@ -11,6 +11,15 @@ public final class TestKitException extends RuntimeException {
    * Creates the exception.
    *
    * @param message what failed and what to do
+   */
+  public TestKitException(String message) {
+    super(message);
+  }
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed and what to do
    * @param cause the underlying failure, may be null
    */
   public TestKitException(String message, Throwable cause) {

@@ -4,7 +4,10 @@
  * {@link dev.tenancy.test.TenancyPgBouncer}) and jqwik arbitraries for tenant ids and multi-tenant interleavings
  * ({@link dev.tenancy.test.TenantArbitraries}).
  *
- * <p>Servers come from environment variables, else Testcontainers, else embedded processes; a test that gets none
- * fails with a message saying how to provide one. It is never skipped.
+ * <p>Servers come from environment variables, else Testcontainers, else embedded processes; a test that gets no
+ * PostgreSQL or Redis fails with a message saying how to provide one. PgBouncer, a Redis Cluster and RabbitMQ are
+ * gated ({@link dev.tenancy.test.TenancyPgBouncer}, {@link dev.tenancy.test.TenancyRedisCluster},
+ * {@link dev.tenancy.test.TenancyRabbitMq}): where the kit cannot provide one, the suite is reported with the reason
+ * instead of run, unless {@code TENANCY_TEST_REQUIRE} names it, in which case it fails.
  */
 package dev.tenancy.test;

@@ -1,6 +1,7 @@
 package dev.tenancy.test.internal;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The environment variables the fixtures read. */
 public final class Env {
@@ -14,6 +15,12 @@ public final class Env {
   public static final String REDIS_URL = "TENANCY_TEST_REDIS_URL";
   /** JDBC URL of a PgBouncer in transaction mode with a {@code *} wildcard database. */
   public static final String PGBOUNCER_URL = "TENANCY_TEST_PGBOUNCER_URL";
+  /** Comma list of {@code redis://host:port} seeds of a Redis Cluster. */
+  public static final String REDIS_CLUSTER_URL = "TENANCY_TEST_REDIS_CLUSTER_URL";
+  /** AMQP URI of a RabbitMQ broker, e.g. {@code amqp://guest:guest@127.0.0.1:5672}. */
+  public static final String RABBITMQ_URL = "TENANCY_TEST_RABBITMQ_URL";
+  /** Comma list of servers whose suites must run ({@code pgbouncer}, {@code redis-cluster}, {@code rabbitmq}, {@code all}). */
+  public static final String REQUIRE = "TENANCY_TEST_REQUIRE";
 
   private Env() {}
 
@@ -24,7 +31,7 @@ public final class Env {
    * @param name the variable
    * @return the trimmed value, or null
    */
-  public static String get(Map<String, String> env, String name) {
+  public static @Nullable String get(Map<String, String> env, String name) {
     String v = env.get(name);
     return v == null || v.isBlank() ? null : v.trim();
   }

@@ -50,6 +50,21 @@ public final class PgBouncers {
     return SHARED.get();
   }
 
+  /**
+   * Tells the server gate whether the kit can provide a PgBouncer here, without starting one.
+   *
+   * @param env the environment
+   * @return available when a URL is set, a Docker engine answers or a {@code pgbouncer} binary is installed
+   */
+  static Availability availability(Map<String, String> env) {
+    if (Env.get(env, Env.PGBOUNCER_URL) != null || Docker.available()
+        || findOnPath("pgbouncer", "/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer") != null) {
+      return Availability.available();
+    }
+    return Availability.unavailable(Env.PGBOUNCER_URL + " is not set, no Docker engine answered, and there is no"
+        + " 'pgbouncer' executable on the PATH or in /usr/sbin");
+  }
+
   static PgBouncerEndpoint resolve(Map<String, String> env, BooleanSupplier docker, PostgresServer server,
       Function<PostgresServer, PgBouncerEndpoint> binary) {
     String url = Env.get(env, Env.PGBOUNCER_URL);
