@@ -3,7 +3,7 @@ package dev.tenancy.outbox;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.util.UUID;
+import dev.tenancy.test.TestRabbitMq;
 
 /** The RabbitMQ server of the tests and unique names on it. */
 final class Rabbit {
@@ -11,12 +11,11 @@ final class Rabbit {
   }
 
   static String uri() {
-    String env = System.getenv("TENANCY_TEST_RABBITMQ_URL");
-    return env == null || env.isBlank() ? "amqp://guest:guest@127.0.0.1:5672" : env;
+    return TestRabbitMq.shared().uri();
   }
 
   static String name(String suffix) {
-    return "tenancy-test-" + UUID.randomUUID().toString().substring(0, 12) + "-" + suffix;
+    return TestRabbitMq.shared().name(suffix);
   }
 
   /** Declares a topic exchange and a queue bound to every routing key; returns {exchange, queue}. */
