@@ -110,6 +110,8 @@ public final class OutboxRelay implements AutoCloseable {
   private volatile double backlogAgeSeconds;
   private volatile long parkedCount;
 
+  /** Tenants a worker of this relay is serving right now; other workers skip them instead of colliding. */
+  private final Set<String> busyTenants = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Object monitor = new Object();
   private long wakeups;
   private volatile boolean running;
@@ -340,10 +342,19 @@ public final class OutboxRelay implements AutoCloseable {
     int published = 0;
     for (int i = 0; i < tenants.size() && (running || !stoppable); i++) {
       String tenant = tenants.get((start + i) % tenants.size());
+      // Two workers on one tenant would mostly claim rows whose keys the other holds, which the order check drops.
+      if (!busyTenants.add(tenant)) {
+        continue;
+      }
       int weight = Math.max(1, Math.min(1000, weights.applyAsInt(new TenantId(tenant))));
       long deficit = deficits.getOrDefault(tenant, 0L) + (long) quantum * weight;
       int want = (int) Math.min(deficit, maxClaim);
-      Batch batch = claimAndPublish(c, tenant, want);
+      Batch batch;
+      try {
+        batch = claimAndPublish(c, tenant, want);
+      } finally {
+        busyTenants.remove(tenant);
+      }
       published += batch.published;
       if (batch.claimed < want) {
         deficits.remove(tenant);   // drained: an empty queue keeps no credit (deficit round robin)

@@ -21,6 +21,13 @@ import java.util.concurrent.TimeoutException;
 /** Publishes to one Redis stream per topic with pipelined XADDs on one connection. */
 final class RedisStreamsPublisher implements OutboxPublisher {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final byte[] EVENT_ID = Wire.bytes(Wire.EVENT_ID);
+  private static final byte[] TENANT = Wire.bytes(Wire.TENANT);
+  private static final byte[] TOPIC = Wire.bytes(Wire.TOPIC);
+  private static final byte[] KEY = Wire.bytes(Wire.KEY);
+  private static final byte[] CONTENT_TYPE = Wire.bytes(Wire.CONTENT_TYPE);
+  private static final byte[] CREATED_AT = Wire.bytes(Wire.CREATED_AT);
+  private static final byte[] PAYLOAD = Wire.bytes(Wire.PAYLOAD);
 
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -40,14 +47,14 @@ final class RedisStreamsPublisher implements OutboxPublisher {
       RedisAsyncCommands<byte[], byte[]> redis = connection.async();
       for (OutboxMessage m : batch) {
         Map<byte[], byte[]> body = new LinkedHashMap<>();
-        body.put(Wire.bytes(Wire.EVENT_ID), Wire.bytes(m.eventId().toString()));
-        body.put(Wire.bytes(Wire.TENANT), Wire.bytes(m.tenant().value()));
-        body.put(Wire.bytes(Wire.TOPIC), Wire.bytes(m.topic()));
-        body.put(Wire.bytes(Wire.KEY), Wire.bytes(m.key()));
-        body.put(Wire.bytes(Wire.CONTENT_TYPE), Wire.bytes(m.contentType()));
-        body.put(Wire.bytes(Wire.CREATED_AT), Wire.bytes(m.createdAt().toString()));
+        body.put(EVENT_ID, Wire.bytes(m.eventId().toString()));
+        body.put(TENANT, Wire.bytes(m.tenant().value()));
+        body.put(TOPIC, Wire.bytes(m.topic()));
+        body.put(KEY, Wire.bytes(m.key()));
+        body.put(CONTENT_TYPE, Wire.bytes(m.contentType()));
+        body.put(CREATED_AT, Wire.bytes(m.createdAt().toString()));
         m.headers().forEach((k, v) -> body.put(Wire.bytes(k), Wire.bytes(v)));
-        body.put(Wire.bytes(Wire.PAYLOAD), m.payloadUnsafe());
+        body.put(PAYLOAD, m.payloadUnsafe());
         futures.add(redis.xadd(Wire.bytes(streamPrefix + m.topic()), body));
       }
       connection.flushCommands();
