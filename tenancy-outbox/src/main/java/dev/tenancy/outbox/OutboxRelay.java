@@ -43,15 +43,19 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Claiming</h2>
- * Each worker claims one tenant's oldest due rows with {@code SELECT ... FOR UPDATE SKIP LOCKED}, publishes them,
- * deletes the published ones and commits, all in one transaction. Any number of workers and relay instances may
- * run against the same tables, with no leader: a row locked by one is skipped by the others. If a relay dies
- * mid-batch its transaction rolls back and the rows are claimed again (at-least-once delivery).
+ * Each worker takes a transaction-scoped advisory lock on one tenant ({@code pg_try_advisory_xact_lock}; if another
+ * worker or relay instance holds it, the worker moves on to the next tenant), claims that tenant's oldest due rows
+ * with {@code SELECT ... FOR UPDATE SKIP LOCKED}, publishes them, deletes the published ones and commits, all in one
+ * transaction. Any number of workers and relay instances may run against the same tables, with no leader. If a
+ * relay dies mid-batch its transaction rolls back, its locks go, and the rows are claimed again (at-least-once
+ * delivery).
  *
  * <h2>Per-key order</h2>
- * Events of one (tenant, key) are published in append order: a claimed row is only published when no older row
- * of its key is left behind — one locked by another worker, or waiting for a retry. A failing event holds back the
- * later events of its key (and only of its key) until it succeeds or is parked.
+ * Events of one (tenant, key) are published in id (append) order: as one transaction at a time claims a tenant,
+ * no older row of a key can be locked elsewhere, and the claim skips rows behind an older row of their key that
+ * waits for a retry. A failing event thus holds back the later events of its key (and only of its key) until it
+ * succeeds or is parked. Events appended by concurrent transactions to the same key are ordered by id, which
+ * is not always their commit order.
  *
  * <h2>Fairness</h2>
  * Workers serve tenants by deficit round robin: each round finds the tenants with a backlog (an index skip scan,
@@ -94,7 +98,7 @@ public final class OutboxRelay implements AutoCloseable {
   private final int maxTenantsPerRound;
 
   private final String claimSql;
-  private final String blockedSql;
+  private final String tenantLockSql;
   private final String deleteSql;
   private final String retrySql;
   private final String holdSql;
@@ -144,18 +148,20 @@ public final class OutboxRelay implements AutoCloseable {
 
     String o = schema.outboxTable();
     String cols = "id, tenant_id, event_id, topic, msg_key, content_type, headers, payload, created_at, attempts";
-    claimSql = "SELECT " + cols + " FROM " + o + " WHERE tenant_id = ? AND next_attempt_at <= now()"
+    // Only the holder of the tenant's lock claims, so no older row of a key can be locked elsewhere; the one way an
+    // older row is left behind is a retry hold, which the small partial index of held rows answers.
+    claimSql = "SELECT " + cols + " FROM " + o + " c WHERE tenant_id = ? AND next_attempt_at <= now()"
+        + " AND NOT EXISTS (SELECT 1 FROM " + o + " p WHERE p.tenant_id = c.tenant_id AND p.msg_key = c.msg_key"
+        + " AND p.id < c.id AND p.next_attempt_at <> '-infinity')"
         + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
-    // Keys whose oldest claimed row has an older unpublished row left behind (locked elsewhere or held for retry).
-    blockedSql = "SELECT x.k FROM unnest(?::text[], ?::bigint[]) AS x(k, m) WHERE EXISTS (SELECT 1 FROM " + o
-        + " p WHERE p.tenant_id = ? AND p.msg_key = x.k AND p.id < x.m)";
+    tenantLockSql = "SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))";
     deleteSql = "DELETE FROM " + o + " WHERE id = ANY(?)";
     retrySql = "UPDATE " + o + " SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?),"
         + " last_error = ? WHERE id = ?";
     holdSql = "UPDATE " + o + " SET next_attempt_at = now() + make_interval(secs => ?) WHERE id IN (SELECT id FROM "
         + o + " WHERE tenant_id = ? AND msg_key = ? AND id > ? FOR UPDATE SKIP LOCKED)";
     releaseSql = "UPDATE " + o + " SET next_attempt_at = '-infinity' WHERE id IN (SELECT id FROM " + o
-        + " WHERE tenant_id = ? AND msg_key = ? AND id > ? AND next_attempt_at > now() FOR UPDATE SKIP LOCKED)";
+        + " WHERE tenant_id = ? AND msg_key = ? AND id > ? AND next_attempt_at <> '-infinity' FOR UPDATE SKIP LOCKED)";
     parkSql = "WITH m AS (DELETE FROM " + o + " WHERE id = ? RETURNING " + cols + ") INSERT INTO "
         + schema.parkedTable() + " (" + cols + ", last_error) SELECT id, tenant_id, event_id, topic, msg_key,"
         + " content_type, headers, payload, created_at, attempts + 1, ? FROM m";
@@ -356,6 +362,9 @@ public final class OutboxRelay implements AutoCloseable {
         busyTenants.remove(tenant);
       }
       published += batch.published;
+      if (batch.claimed < 0) {
+        continue;   // another relay instance is serving the tenant: keep its credit for the next round
+      }
       if (batch.claimed < want) {
         deficits.remove(tenant);   // drained: an empty queue keeps no credit (deficit round robin)
       } else {
@@ -388,24 +397,18 @@ public final class OutboxRelay implements AutoCloseable {
   private Batch claimAndPublish(Connection c, String tenant, int limit) throws SQLException, InterruptedException {
     boolean done = false;
     try {
-      List<Row> rows = claim(c, tenant, limit);
-      if (rows.isEmpty()) {
+      if (!lockTenant(c, tenant)) {
+        c.commit();
+        done = true;
+        return new Batch(-1, 0);
+      }
+      List<Row> eligible = claim(c, tenant, limit);
+      if (eligible.isEmpty()) {
         c.commit();
         done = true;
         return new Batch(0, 0);
       }
-      Set<String> blocked = blockedKeys(c, tenant, rows);
-      List<Row> eligible = new ArrayList<>(rows.size());
-      for (Row r : rows) {
-        if (!blocked.contains(r.message.key())) {
-          eligible.add(r);
-        }
-      }
-      if (eligible.isEmpty()) {
-        c.commit();
-        done = true;
-        return new Batch(rows.size(), 0);
-      }
+      List<Row> rows = eligible;
       List<OutboxMessage> messages = new ArrayList<>(eligible.size());
       for (Row r : eligible) {
         messages.add(r.message);
@@ -430,6 +433,9 @@ public final class OutboxRelay implements AutoCloseable {
         Exception failure = failures.get(r.message.eventId());
         if (failure == null) {
           delete.add(r.id);
+          if (r.message.attempt() > 1) {
+            release(c, tenant, r);
+          }
           latency.record(Math.max(0, Duration.between(r.message.createdAt(), now).toNanos() / 1e9));
         } else if (failedKeys.add(r.message.key())) {
           fail(c, tenant, r, failure);
@@ -480,23 +486,22 @@ public final class OutboxRelay implements AutoCloseable {
     return rows;
   }
 
-  private Set<String> blockedKeys(Connection c, String tenant, List<Row> rows) throws SQLException {
-    Map<String, Long> oldest = new LinkedHashMap<>();
-    for (Row r : rows) {
-      oldest.putIfAbsent(r.message.key(), r.id);
-    }
-    Set<String> blocked = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(blockedSql)) {
-      ps.setArray(1, c.createArrayOf("text", oldest.keySet().toArray()));
-      ps.setArray(2, c.createArrayOf("bigint", oldest.values().toArray()));
-      ps.setString(3, tenant);
+  private boolean lockTenant(Connection c, String tenant) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(tenantLockSql)) {
+      ps.setString(1, "tenancy-outbox:" + schema.outboxTable() + ":" + tenant);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          blocked.add(rs.getString(1));
-        }
+        return rs.next() && rs.getBoolean(1);
       }
     }
-    return blocked;
+  }
+
+  private void release(Connection c, String tenant, Row r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(releaseSql)) {
+      ps.setString(1, tenant);
+      ps.setString(2, r.message.key());
+      ps.setLong(3, r.id);
+      ps.executeUpdate();
+    }
   }
 
   private void fail(Connection c, String tenant, Row r, Exception failure) throws SQLException {
@@ -512,12 +517,7 @@ public final class OutboxRelay implements AutoCloseable {
         ps.setString(2, error);
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement(releaseSql)) {
-        ps.setString(1, tenant);
-        ps.setString(2, r.message.key());
-        ps.setLong(3, r.id);
-        ps.executeUpdate();
-      }
+      release(c, tenant, r);
       parkedCounter.add(1);
       log.warn("parked outbox event {} of tenant {} (topic {}, key {}) after {} attempts: {}",
           r.message.eventId(), tenant, r.message.topic(), r.message.key(), attempt, error);

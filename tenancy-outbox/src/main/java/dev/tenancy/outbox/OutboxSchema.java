@@ -167,8 +167,11 @@ public final class OutboxSchema {
         + "  last_error text)");
     // Claims read one tenant's rows in id order; tenant discovery skips from tenant to tenant along it.
     s.add("CREATE INDEX IF NOT EXISTS " + bare + "_tenant_id_idx ON " + o + " (tenant_id, id)");
-    // The per-key ordering check finds the oldest row of a (tenant, key) with one index probe.
+    // Holding and releasing the later rows of a failing key.
     s.add("CREATE INDEX IF NOT EXISTS " + bare + "_key_idx ON " + o + " (tenant_id, msg_key, id)");
+    // The per-key order check of a claim: rows held back by a retry. Small: only rows that failed or wait behind one.
+    s.add("CREATE INDEX IF NOT EXISTS " + bare + "_held_idx ON " + o + " (tenant_id, msg_key, id)"
+        + " WHERE next_attempt_at <> '-infinity'");
     s.add("CREATE TABLE IF NOT EXISTS " + p + " (\n"
         + "  id bigint PRIMARY KEY,\n"
         + "  tenant_id text NOT NULL,\n"
