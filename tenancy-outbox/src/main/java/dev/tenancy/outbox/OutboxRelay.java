@@ -98,7 +98,6 @@ public final class OutboxRelay implements AutoCloseable {
   private final int maxTenantsPerRound;
 
   private final String claimSql;
-  private final String tenantLockSql;
   private final String deleteSql;
   private final String retrySql;
   private final String holdSql;
@@ -150,11 +149,12 @@ public final class OutboxRelay implements AutoCloseable {
     String cols = "id, tenant_id, event_id, topic, msg_key, content_type, headers, payload, created_at, attempts";
     // Only the holder of the tenant's lock claims, so no older row of a key can be locked elsewhere; the one way an
     // older row is left behind is a retry hold, which the small partial index of held rows answers.
-    claimSql = "SELECT " + cols + " FROM " + o + " c WHERE tenant_id = ? AND next_attempt_at <= now()"
+    // The tenant lock rides in the claim's round trip: a materialised CTE runs it once, before the rows are read.
+    claimSql = "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS ok)"
+        + " SELECT " + cols + " FROM l, " + o + " c WHERE l.ok AND tenant_id = ? AND next_attempt_at <= now()"
         + " AND NOT EXISTS (SELECT 1 FROM " + o + " p WHERE p.tenant_id = c.tenant_id AND p.msg_key = c.msg_key"
         + " AND p.id < c.id AND p.next_attempt_at <> '-infinity')"
-        + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
-    tenantLockSql = "SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))";
+        + " ORDER BY id LIMIT ? FOR UPDATE OF c SKIP LOCKED";
     deleteSql = "DELETE FROM " + o + " WHERE id = ANY(?)";
     retrySql = "UPDATE " + o + " SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?),"
         + " last_error = ? WHERE id = ?";
@@ -362,9 +362,6 @@ public final class OutboxRelay implements AutoCloseable {
         busyTenants.remove(tenant);
       }
       published += batch.published;
-      if (batch.claimed < 0) {
-        continue;   // another relay instance is serving the tenant: keep its credit for the next round
-      }
       if (batch.claimed < want) {
         deficits.remove(tenant);   // drained: an empty queue keeps no credit (deficit round robin)
       } else {
@@ -397,11 +394,6 @@ public final class OutboxRelay implements AutoCloseable {
   private Batch claimAndPublish(Connection c, String tenant, int limit) throws SQLException, InterruptedException {
     boolean done = false;
     try {
-      if (!lockTenant(c, tenant)) {
-        c.commit();
-        done = true;
-        return new Batch(-1, 0);
-      }
       List<Row> eligible = claim(c, tenant, limit);
       if (eligible.isEmpty()) {
         c.commit();
@@ -466,8 +458,9 @@ public final class OutboxRelay implements AutoCloseable {
   private List<Row> claim(Connection c, String tenant, int limit) throws SQLException {
     List<Row> rows = new ArrayList<>(limit);
     try (PreparedStatement ps = c.prepareStatement(claimSql)) {
-      ps.setString(1, tenant);
-      ps.setInt(2, limit);
+      ps.setString(1, "tenancy-outbox:" + schema.outboxTable() + ":" + tenant);
+      ps.setString(2, tenant);
+      ps.setInt(3, limit);
       try (ResultSet rs = ps.executeQuery()) {
         TenantId tenantId = new TenantId(tenant);
         while (rs.next()) {
@@ -484,15 +477,6 @@ public final class OutboxRelay implements AutoCloseable {
       }
     }
     return rows;
-  }
-
-  private boolean lockTenant(Connection c, String tenant) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(tenantLockSql)) {
-      ps.setString(1, "tenancy-outbox:" + schema.outboxTable() + ":" + tenant);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
-      }
-    }
   }
 
   private void release(Connection c, String tenant, Row r) throws SQLException {

@@ -168,7 +168,7 @@ class OutboxRelayIT {
     InMemoryOutboxPublisher memory = OutboxPublishers.inMemory();
     memory.failWhen(m -> m.eventId().equals(poison));
     OutboxRelay relay = OutboxRelay.builder(db.relayDs, memory).schema(db.schema).maxAttempts(4)
-        .backoff(Duration.ofMillis(100), Duration.ofMillis(400)).pollInterval(Duration.ofMillis(20)).build();
+        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).build();
     relay.start();
     try {
       // While the poison event is retried, other keys of the same tenant and other tenants keep flowing.
@@ -180,7 +180,8 @@ class OutboxRelayIT {
       }
       awaitTrue(Duration.ofSeconds(20), () -> memory.published().stream().map(OutboxMessage::eventId)
           .collect(Collectors.toSet()).containsAll(others));
-      assertThat(db.adminCount("SELECT count(*) FROM outbox_parked")).isZero();   // still being retried
+      // still being retried: the three waits before parking take at least 0.5 + 1 + 1.5 s
+      assertThat(db.adminCount("SELECT count(*) FROM outbox_parked")).isZero();
       assertThat(memory.published()).extracting(OutboxMessage::eventId).doesNotContainAnyElementsOf(behindPoison);
       awaitTrue(Duration.ofSeconds(20), () -> count("SELECT count(*) FROM outbox_parked") == 1);
       awaitTrue(Duration.ofSeconds(20), () -> memory.published().stream().map(OutboxMessage::eventId)
@@ -189,7 +190,7 @@ class OutboxRelayIT {
           ResultSet rs = st.executeQuery("SELECT event_id, attempts, last_error FROM outbox_parked")) {
         rs.next();
         assertThat(rs.getObject(1, UUID.class)).isEqualTo(poison);
-        assertThat(rs.getInt(2)).isEqualTo(4);
+        assertThat(rs.getInt(2)).isEqualTo(4);   // attempts
         assertThat(rs.getString(3)).contains("configured to fail");
       }
       memory.failWhen(m -> false);
