@@ -45,6 +45,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class OutboxBenchmark {
   static final int ROWS = 100_000;
   static final int THREADS = 2;
+  /** Relay workers; {@code -Doutbox.workers=4} shows what more concurrency buys on a loaded machine. */
+  static final int WORKERS = Integer.getInteger("outbox.workers", THREADS);
   static final String DATABASE = "tenancy_outbox_bench";
   static final String RELAY_ROLE = "tenancy_outbox_bench_relay";
 
@@ -76,7 +78,8 @@ public final class OutboxBenchmark {
     }
     double raw = InterleavedRounds.median(results.get("rawSqlClaimDelete"));
     double relay = InterleavedRounds.median(results.get("relayToRedisStreams"));
-    System.out.printf("== drain of %,d events, %d threads, median of %d rounds ==%n", ROWS, THREADS, rounds);
+    System.out.printf("== drain of %,d events, SQL %d threads, relay %d workers, median of %d rounds ==%n", ROWS,
+        THREADS, WORKERS, rounds);
     for (Map.Entry<String, List<Double>> e : results.entrySet()) {
       System.out.printf("%-22s median %9.0f  min %9.0f  max %9.0f events/s%n", e.getKey(),
           InterleavedRounds.median(e.getValue()), Collections.min(e.getValue()), Collections.max(e.getValue()));
@@ -182,7 +185,7 @@ public final class OutboxBenchmark {
       return ROWS / secs;
     }
 
-    /** The relay with {@value #THREADS} workers publishing to Redis Streams, until the backlog is published. */
+    /** The relay with {@code WORKERS} workers publishing to Redis Streams, until the backlog is published. */
     double relayToRedisStreams() throws Exception {
       AtomicLong published = new AtomicLong();
       CountDownLatch all = new CountDownLatch(1);
@@ -202,7 +205,7 @@ public final class OutboxBenchmark {
           redis.close();
         }
       };
-      OutboxRelay relay = OutboxRelay.builder(relayDs, counting).schema(schema).workers(THREADS).quantum(500)
+      OutboxRelay relay = OutboxRelay.builder(relayDs, counting).schema(schema).workers(WORKERS).quantum(500)
           .pollInterval(Duration.ofMillis(10)).build();
       long t0 = System.nanoTime();
       relay.start();
