@@ -241,20 +241,33 @@ public final class IdempotencyKeys {
       return fingerprint;
     }
 
-    /** Compares all components, the fingerprint by content. */
+    /**
+     * Compares all components, the fingerprint by content.
+     *
+     * @param o the object to compare with
+     * @return whether it is equal to this
+     */
     @Override
     public boolean equals(@Nullable Object o) {
       return o instanceof Request r && principal.equals(r.principal) && operation.equals(r.operation)
           && key.equals(r.key) && Arrays.equals(fingerprint, r.fingerprint);
     }
 
-    /** Hashes all components, the fingerprint by content. */
+    /**
+     * Hashes all components, the fingerprint by content.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
       return Objects.hash(principal, operation, key, Arrays.hashCode(fingerprint));
     }
 
-    /** Shows the scope and key. */
+    /**
+     * Shows the scope and key.
+     *
+     * @return the description
+     */
     @Override
     public String toString() {
       return "Request[principal=" + principal + ", operation=" + operation + ", key=" + key + "]";
@@ -292,19 +305,32 @@ public final class IdempotencyKeys {
       return response.clone();
     }
 
-    /** Compares both components, the response by content. */
+    /**
+     * Compares both components, the response by content.
+     *
+     * @param o the object to compare with
+     * @return whether it is equal to this
+     */
     @Override
     public boolean equals(@Nullable Object o) {
       return o instanceof Outcome x && replayed == x.replayed && Arrays.equals(response, x.response);
     }
 
-    /** Hashes both components. */
+    /**
+     * Hashes both components.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
       return 31 * Arrays.hashCode(response) + Boolean.hashCode(replayed);
     }
 
-    /** Shows the response size and whether it was replayed. */
+    /**
+     * Shows the response size and whether it was replayed.
+     *
+     * @return the description
+     */
     @Override
     public String toString() {
       return "Outcome[response=" + response.length + " bytes, replayed=" + replayed + "]";

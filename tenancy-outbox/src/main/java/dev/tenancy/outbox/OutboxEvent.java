@@ -135,7 +135,12 @@ public record OutboxEvent(String topic, String key, byte[] payload, String conte
     return payload.clone();
   }
 
-  /** Compares all components, the payload by content. */
+  /**
+   * Compares all components, the payload by content.
+   *
+   * @param other the object to compare with
+   * @return whether it is equal to this
+   */
   @Override
   public boolean equals(@org.jspecify.annotations.Nullable Object other) {
     return other instanceof OutboxEvent e && topic.equals(e.topic) && key.equals(e.key)
@@ -143,13 +148,21 @@ public record OutboxEvent(String topic, String key, byte[] payload, String conte
         && headers.equals(e.headers);
   }
 
-  /** Hashes all components, the payload by content. */
+  /**
+   * Hashes all components, the payload by content.
+   *
+   * @return the hash code
+   */
   @Override
   public int hashCode() {
     return Objects.hash(topic, key, java.util.Arrays.hashCode(payload), contentType, headers);
   }
 
-  /** Shows the topic, key, content type, payload size and headers, not the payload. */
+  /**
+   * Shows the topic, key, content type, payload size and headers, not the payload.
+   *
+   * @return the description
+   */
   @Override
   public String toString() {
     return "OutboxEvent[topic=" + topic + ", key=" + key + ", contentType=" + contentType + ", payload="

@@ -66,7 +66,12 @@ public record OutboxMessage(UUID eventId, TenantId tenant, String topic, String 
     return payload;
   }
 
-  /** Compares all components, the payload by content. */
+  /**
+   * Compares all components, the payload by content.
+   *
+   * @param other the object to compare with
+   * @return whether it is equal to this
+   */
   @Override
   public boolean equals(@Nullable Object other) {
     return other instanceof OutboxMessage m && eventId.equals(m.eventId) && tenant.equals(m.tenant)
@@ -75,14 +80,22 @@ public record OutboxMessage(UUID eventId, TenantId tenant, String topic, String 
         && attempt == m.attempt;
   }
 
-  /** Hashes all components, the payload by content. */
+  /**
+   * Hashes all components, the payload by content.
+   *
+   * @return the hash code
+   */
   @Override
   public int hashCode() {
     return Objects.hash(eventId, tenant, topic, key, Arrays.hashCode(payload), contentType, headers, createdAt,
         attempt);
   }
 
-  /** Shows everything except the payload bytes. */
+  /**
+   * Shows everything except the payload bytes.
+   *
+   * @return the description
+   */
   @Override
   public String toString() {
     return "OutboxMessage[eventId=" + eventId + ", tenant=" + tenant + ", topic=" + topic + ", key=" + key

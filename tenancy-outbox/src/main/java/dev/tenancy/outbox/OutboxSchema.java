@@ -139,7 +139,11 @@ public final class OutboxSchema {
     return notify ? outboxTable.replace('.', '_') : "";
   }
 
-  /** Returns {@link #sql()}. */
+  /**
+   * Returns {@link #sql()}.
+   *
+   * @return the description
+   */
   @Override
   public String toString() {
     return sql();
