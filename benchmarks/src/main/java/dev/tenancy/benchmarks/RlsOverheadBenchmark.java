@@ -60,7 +60,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class RlsOverheadBenchmark {
 
-  static final String DATABASE = "tenancy_bench";
+  /**
+   * The database the benchmark creates (and recreates when its layout changed); {@code -Dtenancy.bench.database}
+   * names another, so that runs of different layouts on one server do not recreate each other's.
+   */
+  static final String DATABASE = System.getProperty("tenancy.bench.database", "tenancy_bench");
   static final String ROLE = "tenancy_bench_app";
   static final int TENANTS = 100;
   static final int ROWS = 1000;
@@ -72,6 +76,23 @@ public class RlsOverheadBenchmark {
       IDS[i] = TenantId.of(String.format("tenant-%03d", i));
     }
   }
+
+  /**
+   * The policy {@link TenantPolicy} generated before the per-transaction stamp: the tenant setting alone, read
+   * once in an InitPlan. Kept to measure what the stamp costs.
+   */
+  private static final String UNSTAMPED_PREDICATE =
+      "tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)";
+  private static final List<String> UNSTAMPED_POLICY = List.of(
+      "ALTER TABLE items_rls_unstamped ENABLE ROW LEVEL SECURITY",
+      "ALTER TABLE items_rls_unstamped FORCE ROW LEVEL SECURITY",
+      "CREATE POLICY tenancy_isolation ON items_rls_unstamped AS PERMISSIVE FOR ALL TO PUBLIC USING ("
+          + UNSTAMPED_PREDICATE + ") WITH CHECK (" + UNSTAMPED_PREDICATE + ")");
+  /** The binding statement before the stamp. */
+  private static final String UNSTAMPED_BINDING = "SELECT set_config('tenancy.tenant_id', ?, true)";
+  /** The binding statement {@link TenantDataSource} sends. */
+  private static final String STAMPED_BINDING = "SELECT set_config('tenancy.tenant_id', ?, true), "
+      + "set_config('tenancy.tenant_id_stamp', extract(epoch from transaction_timestamp())::text, true)";
 
   /** {@code direct} to PostgreSQL, or {@code pgbouncer} in transaction mode. */
   @Param({"direct"})
@@ -85,7 +106,7 @@ public class RlsOverheadBenchmark {
   public void setUp() throws SQLException {
     String admin = BenchmarkServers.postgresUrl();
     List<String> policy = TenantPolicy.forTable("items_rls").build().statements();
-    String layout = "rls v1, " + TENANTS + " x " + ROWS + ", policy " + policy.hashCode();
+    String layout = "rls v2, " + TENANTS + " x " + ROWS + ", policy " + policy.hashCode();
     if (!BenchmarkServers.hasLayout(admin, DATABASE, layout)) {
       createData(admin, policy, layout);
     }
@@ -119,7 +140,7 @@ public class RlsOverheadBenchmark {
          Statement statement = connection.createStatement()) {
       statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
           + "CREATE ROLE " + ROLE + " LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$");
-      for (String table : new String[] {"items_plain", "items_rls"}) {
+      for (String table : new String[] {"items_plain", "items_rls", "items_rls_unstamped"}) {
         statement.execute("CREATE TABLE " + table + " (tenant_id text NOT NULL, id bigint NOT NULL, "
             + "amount bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
         statement.execute("INSERT INTO " + table + " SELECT format('tenant-%s', lpad(t::text, 3, '0')), i, "
@@ -130,8 +151,12 @@ public class RlsOverheadBenchmark {
       for (String sql : policy) {
         statement.execute(sql);
       }
+      for (String sql : UNSTAMPED_POLICY) {
+        statement.execute(sql);
+      }
       statement.execute("VACUUM ANALYZE items_plain");
       statement.execute("VACUUM ANALYZE items_rls");
+      statement.execute("VACUUM ANALYZE items_rls_unstamped");
       BenchmarkServers.recordLayout(statement, layout);
     }
   }
@@ -182,7 +207,43 @@ public class RlsOverheadBenchmark {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     try (Connection connection = pool.getConnection();
          PreparedStatement statement = connection.prepareStatement(
-             "SELECT set_config('tenancy.tenant_id', ?, true); SELECT amount FROM items_rls WHERE id = ?")) {
+             STAMPED_BINDING + "; SELECT amount FROM items_rls WHERE id = ?")) {
+      statement.setString(1, IDS[random.nextInt(TENANTS)].value());
+      statement.setLong(2, random.nextInt(ROWS));
+      long amount = readOneOfSecondResult(statement);
+      connection.commit();
+      return amount;
+    }
+  }
+
+  /**
+   * {@link #rlsTransactionBound} on a table whose policy has no stamp (the binding still sets it): the policy's
+   * share of the stamp's cost.
+   */
+  @Benchmark
+  public long rlsTransactionBoundUnstampedPolicy() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    try (TenantScope scope = TenantContext.open(IDS[random.nextInt(TENANTS)]);
+         Connection connection = tenantDataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             "SELECT amount FROM items_rls_unstamped WHERE id = ?")) {
+      statement.setLong(1, random.nextInt(ROWS));
+      long amount = readOne(statement);
+      connection.commit();
+      return amount;
+    }
+  }
+
+  /**
+   * {@link #rlsHandWrittenSameRoundTrip} as it was before the stamp: the binding without the stamp and the policy
+   * without it. Against {@link #rlsHandWrittenSameRoundTrip}, the whole cost of the stamp on the server.
+   */
+  @Benchmark
+  public long rlsHandWrittenUnstamped() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    try (Connection connection = pool.getConnection();
+         PreparedStatement statement = connection.prepareStatement(
+             UNSTAMPED_BINDING + "; SELECT amount FROM items_rls_unstamped WHERE id = ?")) {
       statement.setString(1, IDS[random.nextInt(TENANTS)].value());
       statement.setLong(2, random.nextInt(ROWS));
       long amount = readOneOfSecondResult(statement);
@@ -211,7 +272,8 @@ public class RlsOverheadBenchmark {
 
   /**
    * Control: the RLS read with no binding at all — one tenant set once per physical connection, at session level,
-   * which is unsafe for real use. What the policy costs on its own; no binding can be cheaper. Direct only.
+   * which is unsafe for real use (and which the stamped policy rejects, so it reads the unstamped table). What the
+   * policy costs on its own; no binding can be cheaper. Direct only.
    */
   @Benchmark
   public long controlRlsTenantPresetPerConnection() throws SQLException {
@@ -219,7 +281,8 @@ public class RlsOverheadBenchmark {
       throw new IllegalStateException("this control needs session state: run it with target=direct");
     }
     try (Connection connection = presetPool.getConnection();
-         PreparedStatement statement = connection.prepareStatement("SELECT amount FROM items_rls WHERE id = ?")) {
+         PreparedStatement statement = connection.prepareStatement(
+             "SELECT amount FROM items_rls_unstamped WHERE id = ?")) {
       statement.setLong(1, ThreadLocalRandom.current().nextInt(ROWS));
       long amount = readOne(statement);
       connection.commit();

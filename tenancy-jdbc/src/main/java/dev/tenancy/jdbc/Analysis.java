@@ -9,6 +9,7 @@ import dev.tenancy.jdbc.Catalog.ViewEdge;
 import dev.tenancy.jdbc.Finding.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Turns a {@link Catalog} snapshot into findings. Pure: no I/O, so every rule is deterministic. */
@@ -32,28 +32,34 @@ final class Analysis {
   private static final char[] READ_COMMANDS = {SELECT, UPDATE, DELETE};
   private static final char[] WRITE_COMMANDS = {INSERT, UPDATE};
 
-  private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
-  private static final Pattern OR = Pattern.compile("(?i)\\bOR\\b");
 
   private final Catalog catalog;
   private final String tenantColumn;
   private final String setting;
   private final Set<String> schemas;
   private final Set<String> exemptions;
-  private final Pattern columnReference;
+  private final Map<Long, String> visibleWithoutTenant;
   private final Map<Long, Table> tablesByOid = new HashMap<>();
   private final Map<Long, List<Policy>> policiesByTable = new HashMap<>();
 
   Analysis(Catalog catalog, String tenantColumn, String setting, Set<String> schemas, Set<String> exemptions) {
+    this(catalog, tenantColumn, setting, schemas, exemptions, Map.of());
+  }
+
+  /**
+   * Analyses a snapshot.
+   *
+   * @param visibleWithoutTenant per table oid, what the behaviour probe saw: rows visible to the application role
+   *     with no tenant or an unknown tenant bound
+   */
+  Analysis(Catalog catalog, String tenantColumn, String setting, Set<String> schemas, Set<String> exemptions,
+      Map<Long, String> visibleWithoutTenant) {
+    this.visibleWithoutTenant = visibleWithoutTenant;
     this.catalog = catalog;
     this.tenantColumn = tenantColumn;
     this.setting = setting;
     this.schemas = schemas;
     this.exemptions = exemptions;
-    String column = Pattern.quote(Identifiers.quote(tenantColumn));
-    // pg_get_expr prints the column bare or double-quoted; the look-arounds keep "other_tenant_id" or a setting
-    // name like 'x.tenant_id' from counting as a reference.
-    this.columnReference = Pattern.compile("(?<![A-Za-z0-9_$.\"])" + column + "(?![A-Za-z0-9_$\"])");
     for (Table table : catalog.tables) {
       tablesByOid.put(table.oid(), table);
     }
@@ -62,42 +68,62 @@ final class Analysis {
     }
   }
 
-  List<Finding> run() {
-    List<Finding> findings = new ArrayList<>();
+  /**
+   * The tables the checks cover: tenant tables in the checked schemas that are not exempt, and their partitions.
+   *
+   * @return tenant tables first, then partitions, keyed by oid
+   */
+  Map<Long, Table> protectedTables() {
     Map<Long, Table> tenantTables = new LinkedHashMap<>();
-    Map<Long, Table> partitions = new LinkedHashMap<>();
     for (Table table : catalog.tables) {
-      if (exempt(table.schema(), table.name())) {
-        continue;
-      }
-      if (!table.partition()) {
-        if (schemas.isEmpty() || schemas.contains(table.schema())) {
-          tenantTables.put(table.oid(), table);
-        }
+      if (!table.partition() && !exempt(table.schema(), table.name())
+          && (schemas.isEmpty() || schemas.contains(table.schema()))) {
+        tenantTables.put(table.oid(), table);
       }
     }
+    Map<Long, Table> result = new LinkedHashMap<>(tenantTables);
     for (Table table : catalog.tables) {
       if (table.partition() && !exempt(table.schema(), table.name())) {
         Table root = root(table);
         if (root != null && tenantTables.containsKey(root.oid())) {
-          partitions.put(table.oid(), table);
+          result.put(table.oid(), table);
         }
       }
     }
-    for (Table table : tenantTables.values()) {
+    return result;
+  }
+
+  List<Finding> run() {
+    List<Finding> findings = new ArrayList<>();
+    Map<Long, Table> protectedTables = protectedTables();
+    for (Table table : protectedTables.values()) {
+      if (table.partition()) {
+        partitionFindings(table, findings);
+        continue;
+      }
       for (Issue issue : postureIssues(table)) {
         findings.add(Finding.of(issue.kind(), table.qualified(), issue.message()));
       }
       indexFindings(table, findings);
       foreignKeyFindings(table, findings);
     }
-    for (Table partition : partitions.values()) {
-      partitionFindings(partition, findings);
+    for (Table table : protectedTables.values()) {
+      privilegeFindings(table, findings);
+      String seen = visibleWithoutTenant.get(table.oid());
+      if (seen != null) {
+        findings.add(Finding.of(Kind.ROWS_VISIBLE_WITHOUT_TENANT, table.qualified(), "with " + seen + " bound,"
+            + " role " + Identifiers.quote(catalog.role.name()) + " still reads rows of " + table.qualified()
+            + ", so its policies admit rows that belong to no bound tenant (a fail-open policy such as coalesce("
+            + "setting, " + columnName() + "), or a policy that ignores the setting); replace every permissive"
+            + " policy on it with: " + oneLine(generated(table).get(3))));
+      }
     }
-    Map<Long, Table> protectedTables = new LinkedHashMap<>(tenantTables);
-    protectedTables.putAll(partitions);
     roleFindings(protectedTables.values(), findings);
     viewFindings(protectedTables, findings);
+    settingFindings(findings);
+    databaseAndSchemaFindings(protectedTables.values(), findings);
+    functionFindings(protectedTables.values(), findings);
+    foreignTableFindings(findings);
     return findings;
   }
 
@@ -132,24 +158,26 @@ final class Analysis {
       }
       List<String> wideReads = new ArrayList<>();
       for (char command : READ_COMMANDS) {
-        if (covers(policy, command) && policy.using() != null && !scoped(policy.using())
-            && !restrictedByTenant(applicable, command, false)) {
+        if (covers(policy, command) && policy.using() != null && !scoped(policy.using(), table)
+            && !restrictedByTenant(applicable, command, false, table)) {
           wideReads.add(commandName(command));
         }
       }
       if (!wideReads.isEmpty()) {
         issues.add(new Issue(Kind.POLICY_NOT_TENANT_SCOPED, "permissive policy " + Identifiers.quote(policy.name())
             + " (FOR " + commandName(policy.command()) + ") on " + name + " has USING (" + policy.using()
-            + "), which does not restrict " + columnName() + " to current_setting('" + setting
-            + "') without an OR branch; permissive policies are OR-ed, so " + String.join(", ", wideReads)
+            + "), which is not one of the equalities of " + columnName() + " (" + table.columnType()
+            + ") with current_setting('" + setting + "') that TenantPolicy generates (a CASE, coalesce, OR, another"
+            + " operator or setting can admit other tenants' rows); permissive policies are OR-ed, so "
+            + String.join(", ", wideReads)
             + " reach other tenants' rows; drop or narrow it: DROP POLICY " + Identifiers.quote(policy.name())
             + " ON " + name + ", keeping one policy with USING (" + predicate(table) + ")"));
       }
       List<String> wideWrites = new ArrayList<>();
       String check = writeCheck(policy);
       for (char command : WRITE_COMMANDS) {
-        if (covers(policy, command) && check != null && !scoped(check)
-            && !restrictedByTenant(applicable, command, true)) {
+        if (covers(policy, command) && check != null && !scoped(check, table)
+            && !restrictedByTenant(applicable, command, true, table)) {
           wideWrites.add(commandName(command));
         }
       }
@@ -158,8 +186,8 @@ final class Analysis {
             : "no WITH CHECK, so PostgreSQL checks new rows with its USING (" + check + ")";
         issues.add(new Issue(Kind.POLICY_WITHOUT_TENANT_CHECK, "permissive policy "
             + Identifiers.quote(policy.name()) + " (FOR " + commandName(policy.command()) + ") on " + name
-            + " has " + source + ", which does not pin " + columnName() + " to current_setting('" + setting
-            + "'), so " + String.join(", ", wideWrites) + " can write rows for another tenant; give it WITH CHECK ("
+            + " has " + source + ", which is not one of the equalities of " + columnName() + " with"
+            + " current_setting('" + setting + "') that TenantPolicy generates, so " + String.join(", ", wideWrites) + " can write rows for another tenant; give it WITH CHECK ("
             + predicate(table) + ")"));
       }
     }
@@ -189,6 +217,16 @@ final class Analysis {
       int[] key = index.keyAttnums();
       if (key.length > 0 && key[0] == table.tenantAttnum()) {
         leadingIndex = true;
+      }
+      String exclusion = index.constraintType() == 'x' ? index.constraint() : null;
+      if (exclusion != null && Arrays.stream(key).noneMatch(attnum -> attnum == table.tenantAttnum())) {
+        findings.add(Finding.of(Kind.EXCLUSION_CONSTRAINT_WITHOUT_TENANT, table.qualified(), "exclusion constraint "
+            + Identifiers.quote(exclusion) + " on " + table.qualified() + " (" + index.constraintDefinition()
+            + ") does not include " + columnName() + "; it is checked across all tenants, so a conflict error tells"
+            + " one tenant that another holds an overlapping row and blocks its insert; add the tenant column with"
+            + " equality (needs the btree_gist extension for a GiST index): ALTER TABLE " + table.qualified()
+            + " DROP CONSTRAINT " + Identifiers.quote(exclusion) + ", ADD EXCLUDE USING gist ("
+            + columnName() + " WITH =, ...)"));
       }
       if (index.unique() && Arrays.stream(key).noneMatch(attnum -> attnum == table.tenantAttnum())) {
         String what = index.primary() ? "primary key " + Identifiers.quote(index.constraint())
@@ -234,7 +272,8 @@ final class Analysis {
   }
 
   private void partitionFindings(Table partition, List<Finding> findings) {
-    if (!partition.appPrivileged()) {
+    String privileged = partition.privilegedVia();
+    if (privileged == null) {
       return; // reachable only through the parent, whose policies then apply
     }
     List<String> problems = postureIssues(partition).stream()
@@ -248,9 +287,11 @@ final class Analysis {
     String parent = root != null ? root.qualified() : "its parent";
     findings.add(Finding.of(Kind.PARTITION_UNPROTECTED, partition.qualified(), "partition " + partition.qualified()
         + " of " + parent + " is granted to role " + Identifiers.quote(catalog.role.name())
+        + through(privileged)
         + ", and a query that names the partition is checked against the partition's own row-level security, not"
         + " the parent's; it has " + String.join(", ", problems) + "; revoke direct access (REVOKE ALL ON "
         + partition.qualified() + " FROM " + Identifiers.quote(catalog.role.name())
+        + (isMe(privileged) ? "" : " or from " + Identifiers.quote(privileged))
         + ") or protect it too: " + oneLine(String.join("; ", generated(partition)))));
   }
 
@@ -265,6 +306,12 @@ final class Analysis {
       findings.add(Finding.of(Kind.ROLE_BYPASSRLS, role, "role " + role + " has BYPASSRLS, so no policy applies"
           + " to it; run: ALTER ROLE " + role + " NOBYPASSRLS"));
     }
+    if (catalog.role.createRole() && !catalog.role.superuser()) {
+      findings.add(Finding.of(Kind.ROLE_PRIVILEGE_AROUND_RLS, role, "role " + role + " has CREATEROLE, and on"
+          + " PostgreSQL 15 a CREATEROLE role can grant itself any role that is not a superuser, including the"
+          + " owner of the tenant tables (GRANT <owner> TO " + role + "; SET ROLE <owner>; ALTER TABLE ... NO FORCE"
+          + " ROW LEVEL SECURITY); run: ALTER ROLE " + role + " NOCREATEROLE"));
+    }
     Map<String, List<String>> ownedByRole = new TreeMap<>();
     for (Table table : tables) {
       if (table.owner().equals(catalog.role.name())) {
@@ -276,6 +323,22 @@ final class Analysis {
       ownedByRole.computeIfAbsent(table.owner(), owner -> new ArrayList<>()).add(table.qualified());
     }
     for (Membership membership : catalog.memberships) {
+      String member = Identifiers.quote(membership.role());
+      String via = Identifiers.quote(membership.via());
+      String path = membership.via().equals(membership.role()) ? "" : " through " + via;
+      if (Catalog.SERVER_ACCESS_ROLES.contains(membership.role())) {
+        findings.add(Finding.of(Kind.ROLE_PRIVILEGE_AROUND_RLS, member, "role " + role + " is a member of " + member
+            + path + ", which reads, writes or runs files on the database server as its operating-system user"
+            + " (COPY ... FROM PROGRAM, COPY ... FROM '<file>'): the tables' data files, and every tenant's rows in"
+            + " them, are outside row-level security; run: REVOKE " + via + " FROM " + role));
+        continue;
+      }
+      if (membership.createRole() && !membership.superuser()) {
+        findings.add(Finding.of(Kind.ROLE_PRIVILEGE_AROUND_RLS, member, "role " + role + " is a member of " + member
+            + path + ", which has CREATEROLE; after SET ROLE " + member + " it can grant itself the owner of the"
+            + " tenant tables and turn their row-level security off; run: REVOKE " + via + " FROM " + role
+            + " (or ALTER ROLE " + member + " NOCREATEROLE)"));
+      }
       Set<String> reasons = new LinkedHashSet<>();
       if (membership.superuser()) {
         reasons.add("is a superuser");
@@ -290,13 +353,185 @@ final class Analysis {
       if (reasons.isEmpty()) {
         continue;
       }
-      String member = Identifiers.quote(membership.role());
-      String via = Identifiers.quote(membership.via());
       findings.add(Finding.of(Kind.ROLE_MEMBER_OF_PRIVILEGED_ROLE, member, "role " + role + " is a member of "
           + member + (membership.via().equals(membership.role()) ? "" : " through " + via) + ", which "
           + String.join(" and ", reasons) + "; with SET ROLE " + member + " (or inherited privileges) any SQL on"
           + " the application's connections escapes row-level security; run: REVOKE " + via + " FROM " + role));
     }
+  }
+
+  private void privilegeFindings(Table table, List<Finding> findings) {
+    String role = Identifiers.quote(catalog.role.name());
+    String truncate = table.truncateVia();
+    String trigger = table.triggerVia();
+    String references = table.referencesVia();
+    if (truncate != null) {
+      findings.add(Finding.of(Kind.TABLE_PRIVILEGE_OUTSIDE_RLS, table.qualified(), "role " + role + " has TRUNCATE"
+          + " on " + table.qualified() + through(truncate) + ", and TRUNCATE is not subject to row-level"
+          + " security: one tenant empties the table for every tenant; run: REVOKE TRUNCATE ON " + table.qualified()
+          + " FROM " + Identifiers.quote(truncate)));
+    }
+    if (trigger != null) {
+      findings.add(Finding.of(Kind.TABLE_PRIVILEGE_OUTSIDE_RLS, table.qualified(), "role " + role + " has TRIGGER"
+          + " on " + table.qualified() + through(trigger) + ", so it can attach a trigger that sees"
+          + " every row other tenants write (NEW and OLD are not filtered by row-level security); run: REVOKE"
+          + " TRIGGER ON " + table.qualified() + " FROM " + Identifiers.quote(trigger)));
+    }
+    if (references != null && table.hasUniqueKey()) {
+      findings.add(Finding.of(Kind.TABLE_PRIVILEGE_OUTSIDE_RLS, table.qualified(), "role " + role + " has"
+          + " REFERENCES on " + table.qualified() + through(references) + ", so a table of its own can"
+          + " hold a foreign key to it, and referential checks ignore row-level security: inserting a key tells"
+          + " whether another tenant's row exists; run: REVOKE REFERENCES ON " + table.qualified() + " FROM "
+          + Identifiers.quote(references)));
+    }
+  }
+
+  private void settingFindings(List<Finding> findings) {
+    String stamp = Settings.stampOf(setting);
+    for (Catalog.StoredSetting stored : catalog.storedSettings) {
+      int equals = stored.entry().indexOf('=');
+      String name = equals < 0 ? stored.entry() : stored.entry().substring(0, equals);
+      if (!name.equalsIgnoreCase(setting) && !name.equalsIgnoreCase(stamp)) {
+        continue;
+      }
+      String role = stored.role().isEmpty() ? "ALL" : Identifiers.quote(stored.role());
+      String database = Identifiers.quote(stored.database());
+      String where;
+      String fix;
+      if (stored.role().isEmpty() && stored.database().isEmpty()) {
+        where = "for every role in every database";
+        fix = "ALTER ROLE ALL RESET " + name;
+      } else if (stored.role().isEmpty()) {
+        where = "on database " + database;
+        fix = "ALTER DATABASE " + database + " RESET " + name;
+      } else if (stored.database().isEmpty()) {
+        where = "on role " + role;
+        fix = "ALTER ROLE " + role + " RESET " + name;
+      } else {
+        where = "on role " + role + " in database " + database;
+        fix = "ALTER ROLE " + role + " IN DATABASE " + database + " RESET " + name;
+      }
+      findings.add(Finding.of(Kind.TENANT_SETTING_STORED_DEFAULT, stored.role().isEmpty() ? database : role,
+          "a default " + stored.entry() + " is stored " + where + ", so every new session starts bound to that"
+          + " value before the application binds anything: connections without a tenant (metadata, migrations,"
+          + " BIND_NONE) read that tenant's rows unless every policy checks the per-transaction stamp; run: "
+          + fix));
+    }
+  }
+
+  private void databaseAndSchemaFindings(Collection<Table> tables, List<Finding> findings) {
+    String role = Identifiers.quote(catalog.role.name());
+    String database = Identifiers.quote(catalog.database);
+    String temporary = catalog.temporaryVia;
+    if (temporary != null && !tables.isEmpty()) {
+      findings.add(Finding.of(Kind.TEMPORARY_ON_DATABASE, database, "role " + role + " may create temporary"
+          + " tables in database " + database + through(temporary) + "; a temporary table outlives the"
+          + " transaction and its tenant binding, so the next tenant on the same server session (the next pool"
+          + " checkout, or another client behind a transaction pooler) can read it, and one named like a tenant"
+          + " table shadows it (pg_temp comes first on the search path) and captures the next tenant's rows; run:"
+          + " REVOKE TEMPORARY ON DATABASE " + database + " FROM PUBLIC, " + Identifiers.quote(temporary)));
+    }
+    Set<String> tenantSchemas = new LinkedHashSet<>();
+    for (Table table : tables) {
+      tenantSchemas.add(table.schema());
+    }
+    for (Catalog.Schema schema : catalog.schemas) {
+      if (!tenantSchemas.contains(schema.name())) {
+        continue;
+      }
+      String name = Identifiers.quote(schema.name());
+      String owner = schema.ownerVia();
+      String create = schema.createVia();
+      if (owner != null) {
+        findings.add(Finding.of(Kind.SCHEMA_OWNED_OR_WRITABLE, name, "role " + role + " owns schema " + name
+            + (isMe(owner) ? "" : " through " + Identifiers.quote(owner))
+            + ", which holds tenant tables, and a schema's owner may drop any table in it (every tenant's rows at"
+            + " once) whoever owns the table; run: ALTER SCHEMA " + name + " OWNER TO <migration role>"));
+      } else if (create != null) {
+        findings.add(Finding.of(Kind.SCHEMA_OWNED_OR_WRITABLE, name, "role " + role + " may CREATE in schema "
+            + name + through(create) + ", which holds tenant tables: a function or operator it creates"
+            + " there can capture calls that the owner's migrations or definer functions resolve through the"
+            + " search path (a look-alike = makes a re-created policy true for every row); run: REVOKE CREATE ON"
+            + " SCHEMA " + name + " FROM " + Identifiers.quote(create)));
+      }
+    }
+  }
+
+  private void functionFindings(Collection<Table> tables, List<Finding> findings) {
+    String role = Identifiers.quote(catalog.role.name());
+    Map<String, List<String>> ownedByRole = new TreeMap<>();
+    for (Table table : tables) {
+      ownedByRole.computeIfAbsent(table.owner(), owner -> new ArrayList<>()).add(table.qualified());
+    }
+    if (tables.isEmpty()) {
+      return;
+    }
+    for (Catalog.Function function : catalog.functions) {
+      String execute = function.executeVia();
+      if (execute == null) {
+        continue;
+      }
+      if (function.leakproof()) {
+        findings.add(Finding.of(Kind.LEAKPROOF_FUNCTION, function.signature(), "function " + function.signature()
+            + " is marked LEAKPROOF and role " + role + " can execute it" + through(execute)
+            + "; the planner may run a cheap leakproof function on rows before the row-level-security policy has"
+            + " filtered them, so a function that raises, logs or stores its argument shows other tenants' values;"
+            + " run: ALTER FUNCTION " + function.signature() + " NOT LEAKPROOF"));
+      }
+      if (function.securityDefiner()) {
+        List<String> reasons = new ArrayList<>();
+        if (function.ownerSuperuser()) {
+          reasons.add("is a superuser");
+        }
+        if (function.ownerBypassRls()) {
+          reasons.add("has BYPASSRLS");
+        }
+        List<String> owned = ownedByRole.get(function.owner());
+        if (owned != null) {
+          reasons.add("owns tenant table(s) " + String.join(", ", owned));
+        }
+        if (reasons.isEmpty()) {
+          continue;
+        }
+        findings.add(Finding.of(Kind.SECURITY_DEFINER_FUNCTION, function.signature(), "function "
+            + function.signature() + " is SECURITY DEFINER and role " + role + " can execute it"
+            + through(execute) + "; it runs as its owner " + Identifiers.quote(function.owner())
+            + ", which " + String.join(" and ", reasons) + ", so whatever it reads or writes is not limited to"
+            + " the bound tenant; run: ALTER FUNCTION " + function.signature() + " SECURITY INVOKER, or REVOKE"
+            + " EXECUTE ON FUNCTION " + function.signature() + " FROM PUBLIC, "
+            + Identifiers.quote(execute)));
+      }
+    }
+  }
+
+  private void foreignTableFindings(List<Finding> findings) {
+    String role = Identifiers.quote(catalog.role.name());
+    for (Catalog.ForeignTable table : catalog.foreignTables) {
+      String via = table.via();
+      if (via == null || exempt(table.schema(), table.name())
+          || !(schemas.isEmpty() || schemas.contains(table.schema()))) {
+        continue;
+      }
+      findings.add(Finding.of(Kind.FOREIGN_TABLE_WITH_TENANT_COLUMN, table.qualified(), "foreign table "
+          + table.qualified() + " has " + columnName() + " and role " + role + " can use it"
+          + through(via) + "; row-level security cannot be enabled on a foreign table and the remote side"
+          + " runs as the user mapping's role, so every tenant's remote rows are reachable; run: REVOKE ALL ON "
+          + table.qualified() + " FROM " + Identifiers.quote(via) + " (and serve it through a"
+          + " security_invoker view that filters by " + columnName() + ", or a table with a tenant policy)"));
+    }
+  }
+
+  /**
+   * " (through role R ...)" when the privilege is held by a role other than the application role itself, which
+   * it reaches by inheritance or, with a NOINHERIT membership, by SET ROLE.
+   */
+  private String through(@Nullable String via) {
+    return via == null || isMe(via) ? "" : " (through role " + Identifiers.quote(via) + ", which it can act as"
+        + " by inheritance or SET ROLE)";
+  }
+
+  private boolean isMe(@Nullable String via) {
+    return via != null && via.equals(catalog.role.name());
   }
 
   private void viewFindings(Map<Long, Table> protectedTables, List<Finding> findings) {
@@ -317,7 +552,8 @@ final class Analysis {
     Set<Long> reported = new HashSet<>();
     String role = Identifiers.quote(catalog.role.name());
     for (ViewEdge view : catalog.viewEdges) {
-      if (!source.containsKey(view.oid()) || !reported.add(view.oid()) || !view.appCanSelect()
+      String select = view.selectVia();
+      if (!source.containsKey(view.oid()) || !reported.add(view.oid()) || select == null
           || exempt(view.schema(), view.name())) {
         continue;
       }
@@ -325,8 +561,9 @@ final class Analysis {
       if (view.kind() == 'm') {
         findings.add(Finding.of(Kind.MATERIALIZED_VIEW_OVER_TENANT_TABLE, view.qualified(), "materialized view "
             + view.qualified() + " stores rows of tenant table " + base + " and cannot have row-level security,"
-            + " and role " + role + " can read it, so it sees every tenant's rows; run: REVOKE SELECT ON "
-            + view.qualified() + " FROM " + role + " (and serve it through a security_invoker view that filters by "
+            + " and role " + role + " can read it" + through(select) + ", so it sees every tenant's rows;"
+            + " run: REVOKE SELECT ON " + view.qualified() + " FROM " + Identifiers.quote(select)
+            + " (and serve it through a security_invoker view that filters by "
             + columnName() + "), or replace it with a table that has a tenant policy"));
       } else if (!view.securityInvoker()) {
         findings.add(Finding.of(Kind.VIEW_NOT_SECURITY_INVOKER, view.qualified(), "view " + view.qualified()
@@ -338,19 +575,18 @@ final class Analysis {
   }
 
   /**
-   * Whether a policy expression pins the tenant column to the setting. Deliberately textual and strict: it must
-   * mention the column and {@code current_setting('<setting>'}, compare with {@code =}, and have no {@code OR}
-   * (outside string literals), since an OR branch can widen access and stops the planner using the tenant index.
+   * Whether a policy expression pins the tenant column to the configured setting, judged by what PostgreSQL
+   * prints for it ({@code pg_get_expr} with the search path set to {@code pg_catalog}, so a look-alike function
+   * or operator from another schema prints qualified and cannot match). Accepted are exactly the forms
+   * {@link TenantPolicy} generates for the column's type, stamped or not, alone or as one conjunct of a top-level
+   * {@code AND}; everything else (a {@code CASE}, {@code coalesce}, another operator, an {@code OR}, another
+   * setting) is not.
    */
-  boolean scoped(String expression) {
-    String code = STRING_LITERAL.matcher(expression).replaceAll("''");
-    return !OR.matcher(code).find()
-        && code.contains("=")
-        && columnReference.matcher(code).find()
-        && expression.contains("current_setting(" + Identifiers.literal(setting));
+  boolean scoped(String expression, Table table) {
+    return PolicyForms.isTenantEquality(expression, columnName(), table.columnType(), setting);
   }
 
-  private boolean restrictedByTenant(List<Policy> applicable, char command, boolean write) {
+  private boolean restrictedByTenant(List<Policy> applicable, char command, boolean write, Table table) {
     // Restrictive policies are AND-ed with the permissive ones, so one that pins the tenant makes wide
     // permissive policies harmless for that command.
     for (Policy policy : applicable) {
@@ -358,7 +594,7 @@ final class Analysis {
         continue;
       }
       String expression = write ? writeCheck(policy) : policy.using();
-      if (expression != null && scoped(expression)) {
+      if (expression != null && scoped(expression, table)) {
         return true;
       }
     }

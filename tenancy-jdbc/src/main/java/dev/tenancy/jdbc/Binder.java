@@ -22,45 +22,47 @@ final class Binder {
     "rollback", "abort", "commit", "end", "begin", "start", "release", "call", "do", "reset", "discard"
   };
 
-  final BindingMode mode;
   final String setting;
   final NoTenantPolicy noTenantPolicy;
-  /** Prepended to a prepared statement: its one parameter is the tenant, so the user's indexes shift by one. */
+  /**
+   * Prepended to a prepared statement: its one parameter is the tenant, so the user's indexes shift by one. It
+   * also stamps the binding with the transaction's start time, so that the policy accepts the value only in the
+   * transaction that set it (see {@link TenantPolicy}).
+   */
   final String preparedPrefix;
+  /** As {@link #preparedPrefix}, clearing the session objects of the previous tenant first, same round trip. */
+  final String cleaningPreparedPrefix;
   final String localBindSql;
-  final String sessionBindSql;
   private final String literalPrefixStart;
+  private final String literalPrefixEnd;
 
-  Binder(BindingMode mode, String setting, NoTenantPolicy noTenantPolicy) {
-    this.mode = mode;
+  Binder(String setting, NoTenantPolicy noTenantPolicy) {
     this.setting = setting;
     this.noTenantPolicy = noTenantPolicy;
-    this.preparedPrefix = "SELECT set_config('" + setting + "', ?, true); ";
-    this.localBindSql = "SELECT set_config('" + setting + "', ?, true)";
-    this.sessionBindSql = "SELECT set_config('" + setting + "', ?, false)";
+    String stamp = "set_config('" + Settings.stampOf(setting) + "', " + TenantPolicy.STAMP + ", true)";
+    this.localBindSql = "SELECT set_config('" + setting + "', ?, true), " + stamp;
+    this.preparedPrefix = localBindSql + "; ";
+    this.cleaningPreparedPrefix = CLEAR_SESSION_OBJECTS + "; " + preparedPrefix;
     this.literalPrefixStart = "SELECT set_config('" + setting + "', '";
+    this.literalPrefixEnd = "', true), " + stamp + "; ";
   }
 
   /** The same binder, except that statements with no tenant run seeing nothing instead of being refused. */
   Binder seeingNothingWithoutTenant() {
-    return new Binder(mode, setting, NoTenantPolicy.BIND_NONE);
+    return new Binder(setting, NoTenantPolicy.BIND_NONE);
   }
 
-  Connection open(Connection target) throws SQLException {
-    BindingConnection connection = new BindingConnection(this, target);
-    if (mode == BindingMode.SESSION) {
-      try {
-        connection.bindSessionAtCheckout();
-      } catch (SQLException | RuntimeException e) {
-        try {
-          target.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      }
+  Connection open(Connection target) {
+    return new BindingConnection(this, target);
+  }
+
+  /** The value bound for the current context, or null when there is none and that is refused; never throws. */
+  String tenantValueOrNull() {
+    Optional<TenantId> tenant = TenantContext.current();
+    if (tenant.isPresent()) {
+      return tenant.get().value();
     }
-    return connection;
+    return noTenantPolicy == NoTenantPolicy.BIND_NONE ? "" : null;
   }
 
   /** The value to bind for the current context: the tenant id, or '' when allowed to run without tenant. */
@@ -88,9 +90,17 @@ final class Binder {
    * The binding statement as a literal, for plain {@link java.sql.Statement}s that have no parameters. Safe to
    * inline: the value is a validated tenant id ({@code [a-z0-9][a-z0-9_-]*}) or empty, so it has no quotes.
    */
-  String literalPrefix(String value) {
-    return literalPrefixStart + value + "', true); ";
+  String literalPrefix(String value, boolean cleaning) {
+    return (cleaning ? CLEAR_SESSION_OBJECTS + "; " : "") + literalPrefixStart + value + literalPrefixEnd;
   }
+
+  /**
+   * What a tenant change on a server session clears first: temporary tables and cursors ({@code WITH HOLD} ones
+   * included). Both may run in a transaction block and return no rows, so they travel in front of the binding in
+   * the same round trip; they add {@link #CLEARING_RESULTS} results before the binding's.
+   */
+  static final String CLEAR_SESSION_OBJECTS = "DISCARD TEMP; CLOSE ALL";
+  static final int CLEARING_RESULTS = 2;
 
   /**
    * True when a statement of {@code sql} may end the transaction or undo the binding: one of the keywords at the
@@ -124,13 +134,27 @@ final class Binder {
       } else if (sql.startsWith("/*", at)) {
         commentBodyFrom = Math.min(commentBodyFrom, at + 2);
       } else if (sql.startsWith("--", at)) {
-        int end = sql.indexOf('\n', at + 2);
+        int end = lineEnd(sql, at + 2);
         if (end >= 0) {
           reachable[end + 1] = true;
         }
       }
     }
     return false;
+  }
+
+  /**
+   * Where a {@code --} comment starting before {@code from} ends: the first line terminator, which for PostgreSQL's
+   * lexer is {@code \n} or {@code \r} (scan.l: {@code newline [\n\r]}); -1 when the comment runs to the end.
+   */
+  private static int lineEnd(String sql, int from) {
+    for (int at = from; at < sql.length(); at++) {
+      char c = sql.charAt(at);
+      if (c == '\n' || c == '\r') {
+        return at;
+      }
+    }
+    return -1;
   }
 
   private static boolean startsTransactionControl(String sql, int at) {
@@ -168,6 +192,80 @@ final class Binder {
     return false;
   }
 
+  /**
+   * Statements that must open a transaction or stay outside one, and read no tenant rows: sent alone and unbound,
+   * as the user wrote them. A binding in front would take the transaction's snapshot before {@code SET TRANSACTION
+   * ISOLATION LEVEL} (25001), or put {@code VACUUM} and its kind into a transaction block or a pipeline, which
+   * they refuse. Each entry is a sequence of words; {@code null} in a sequence is an optional {@code UNIQUE}.
+   */
+  private static final String[][] UNBOUND = {
+    {"set", "transaction"}, {"set", "session", "characteristics"}, {"start", "transaction"}, {"begin"},
+    {"vacuum"}, {"discard"}, {"checkpoint"}, {"alter", "system"}, {"create", "database"}, {"drop", "database"},
+    {"create", null, "index", "concurrently"}, {"drop", "index", "concurrently"}, {"reindex"},
+  };
+
+  /**
+   * True when {@code sql} is one statement (nothing but white space after a semicolon) of a kind that
+   * {@link #UNBOUND} lists, past leading white space and comments.
+   */
+  static boolean runsUnbound(String sql) {
+    int semicolon = sql.indexOf(';');
+    if (semicolon >= 0 && !sql.substring(semicolon + 1).isBlank()) {
+      return false;
+    }
+    int at = skipSpaceAndComments(sql, 0);
+    for (String[] words : UNBOUND) {
+      int next = at;
+      boolean matched = true;
+      for (String word : words) {
+        if (word == null) {
+          if (isWord(sql, next, "unique")) {
+            next = skipSpaceAndComments(sql, next + "unique".length());
+          }
+          continue;
+        }
+        if (!isWord(sql, next, word)) {
+          matched = false;
+          break;
+        }
+        next = skipSpaceAndComments(sql, next + word.length());
+      }
+      if (matched) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Past white space, {@code --} comments and (nested) block comments. */
+  private static int skipSpaceAndComments(String sql, int at) {
+    while (at < sql.length()) {
+      if (isSpace(sql.charAt(at))) {
+        at++;
+      } else if (sql.startsWith("--", at)) {
+        int end = lineEnd(sql, at + 2);
+        at = end < 0 ? sql.length() : end + 1;
+      } else if (sql.startsWith("/*", at)) {
+        int depth = 1;
+        at += 2;
+        while (at < sql.length() && depth > 0) {
+          if (sql.startsWith("/*", at)) {
+            depth++;
+            at += 2;
+          } else if (sql.startsWith("*/", at)) {
+            depth--;
+            at += 2;
+          } else {
+            at++;
+          }
+        }
+      } else {
+        return at;
+      }
+    }
+    return at;
+  }
+
   /** {@code word} at {@code at}, in any case, not followed by a letter, digit or underscore. */
   private static boolean isWord(String sql, int at, String word) {
     int end = at + word.length();
@@ -194,8 +292,10 @@ final class Binder {
     return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
-  void bind(Connection target, String sql, String value) throws SQLException {
-    try (PreparedStatement statement = target.prepareStatement(sql)) {
+  /** Binds {@code value} transaction-locally with a statement of its own. */
+  void bind(Connection target, String value, boolean cleaning) throws SQLException {
+    try (PreparedStatement statement = target.prepareStatement(
+        cleaning ? CLEAR_SESSION_OBJECTS + "; " + localBindSql : localBindSql)) {
       statement.setString(1, value);
       statement.execute();
     }

@@ -5,29 +5,34 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.Savepoint;
 import java.sql.Statement;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Objects;
 
 /**
- * The connection handed out by {@link TenantDataSource}: tracks which tenant is bound in the current transaction
- * (or session) and wraps statements so that each one runs with the current tenant. Written out rather than a
+ * The connection handed out by {@link TenantDataSource}: tracks which tenant is bound in the open transaction of
+ * the server session under it, and which tenant that transaction belongs to, and wraps statements so that each
+ * one runs with the current tenant. Written out rather than a
  * dynamic proxy: it sits on every JDBC call of the application.
  */
 final class BindingConnection extends ForwardingConnection {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TenantDataSource.class);
 
   final Binder binder;
   final Connection target;
   /** The pgjdbc connection under the pool's, looked up on first need; null when there is none. */
   private Object pgConnection;
   private boolean pgConnectionLookedUp;
-  /** TRANSACTION: the value bound in the open transaction. SESSION: the value bound on the session. */
-  private String bound;
+  /** What is bound on the server session under this handle; shared with every other handle over it. */
+  private PgTransactionState.Session session;
   private boolean closed;
-  /** Holds {@link #bound} and the lifecycle: this connection, or the one this is a view of. */
+  /**
+   * Set by {@link #beforeStatement()}: the binding it asks for must first clear the session objects of the
+   * previous tenant ({@link Binder#CLEAR_SESSION_OBJECTS}), in the same round trip.
+   */
+  private boolean clearing;
+  /** Holds the lifecycle and the session record: this connection, or the one this is a view of. */
   private final BindingConnection state;
   /** The connection that {@link #getMetaData()} hands out; created on first need. */
   private BindingConnection metadataView;
@@ -54,23 +59,97 @@ final class BindingConnection extends ForwardingConnection {
 
   /**
    * Called before every statement. Returns the value to bind in the same round trip as the statement, or null
-   * when the right tenant is already bound. Throws when no tenant is in context and that is refused.
+   * when the right tenant is already bound. Throws when no tenant is in context and that is refused, and when
+   * the open transaction belongs to another tenant: a transaction serves one tenant from its first statement to
+   * its end, so that nothing it opened (a result set still fetching, a cursor, its uncommitted rows) is ever
+   * continued under another tenant's binding.
    */
   String beforeStatement() throws SQLException {
     String value = binder.tenantValue();
-    if (binder.mode == BindingMode.SESSION) {
-      if (!value.equals(state.bound)) {
-        bindSession(value);
-      }
-      return null;
+    PgTransactionState.Session session = session();
+    Object pg = state.pgConnection();
+    boolean autoCommit = target.getAutoCommit();
+    // Without pgjdbc, only autocommit tells that no transaction is open.
+    boolean idle = pg == null ? autoCommit : PgTransactionState.idle(pg);
+    if (idle) {
+      session.ended(); // also when the transaction ended unseen (COMMIT as SQL text, another handle)
     }
-    if (target.getAutoCommit()) {
+    if (session.owner != null && !session.owner.equals(value)) {
+      throw PgJdbc.error("statement refused: the open transaction belongs to " + describe(session.owner)
+          + " and this statement runs under " + describe(value) + "; a transaction serves one tenant, so commit "
+          + "or roll back before switching tenants (or use another connection)", "25000");
+    }
+    // Before another tenant's transaction starts, the previous tenant's temporary tables and cursors are dropped
+    // (from an earlier checkout, or earlier in this one): read, or written through a temporary table named like a
+    // real one (pg_temp comes first on the search path), they would cross tenants.
+    state.clearing = session.owner == null && !value.equals(session.lastTenant);
+    if (autoCommit && idle) {
       return value; // each autocommit statement is a transaction of its own
     }
-    if (state.bound != null && PgTransactionState.idle(pgConnection())) {
-      state.bound = null; // the transaction ended without us seeing it (COMMIT as SQL text)
+    return value.equals(session.bound) ? null : value;
+  }
+
+  /**
+   * Called before rows are produced outside a statement of ours: a result set fetching lazily (fetch size inside
+   * a transaction) or a refcursor read with {@code getObject}. The server produces those rows under what is bound
+   * in the open transaction, which is its tenant's; code under another tenant (or none) must not receive them.
+   */
+  void beforeRows() throws SQLException {
+    PgTransactionState.Session session = session();
+    if (session.owner == null) {
+      return;
     }
-    return value.equals(state.bound) ? null : value;
+    if (PgTransactionState.idle(state.pgConnection())) {
+      session.ended();
+      return;
+    }
+    String value = binder.tenantValueOrNull();
+    if (!session.owner.equals(value)) {
+      throw PgJdbc.error("reading refused: the rows come from the open transaction of " + describe(session.owner)
+          + " and are read under " + (value == null ? "no tenant" : describe(value)) + "; finish reading in that "
+          + "tenant's scope, then commit or roll back before switching tenants", "25000");
+    }
+  }
+
+  /**
+   * Before {@code addBatch}: returns the tenant the batch is queued under (null for none). A batch belongs to one
+   * tenant: adding to a batch {@code queuedUnder} another tenant is refused.
+   */
+  String beforeAddBatch(boolean queued, String queuedUnder) throws SQLException {
+    String now = binder.tenantValueOrNull();
+    if (queued && !Objects.equals(queuedUnder, now)) {
+      throw batchRefused(queuedUnder, now, "adding to it");
+    }
+    return now;
+  }
+
+  /**
+   * Before {@code executeBatch}: a batch runs under the tenant that queued it, so executing it under another
+   * tenant (or none) is refused; the caller then discards it.
+   */
+  void beforeBatch(boolean queued, String queuedUnder) throws SQLException {
+    String now = binder.tenantValueOrNull();
+    if (queued && !Objects.equals(queuedUnder, now)) {
+      throw batchRefused(queuedUnder, now, "executing it; the batch was discarded");
+    }
+  }
+
+  private static SQLException batchRefused(String queuedUnder, String now, String what) {
+    return new SQLInvalidAuthorizationSpecException("batch refused: it was queued under "
+        + (queuedUnder == null ? "no tenant" : describe(queuedUnder)) + " and " + what + " runs under "
+        + (now == null ? "no tenant" : describe(now)) + "; a batch belongs to the tenant that queued it, so execute "
+        + "it in that tenant's scope", "28000");
+  }
+
+  private static String describe(String value) {
+    return value.isEmpty() ? "no tenant" : "tenant '" + value + "'";
+  }
+
+  private PgTransactionState.Session session() {
+    if (state.session == null) {
+      state.session = PgTransactionState.session(state.pgConnection());
+    }
+    return state.session;
   }
 
   private Object pgConnection() {
@@ -81,28 +160,64 @@ final class BindingConnection extends ForwardingConnection {
     return pgConnection;
   }
 
-  /** Records that {@code value} is bound for the rest of the open transaction. */
+  /** True when a transaction stays open after the statement that just ran, so its binding lasts. */
+  private boolean transactionOpen() throws SQLException {
+    Object pg = state.pgConnection();
+    if (pg != null) {
+      return !PgTransactionState.idle(pg); // also BEGIN sent as SQL text in autocommit mode, or COMMIT as text
+    }
+    return !target.getAutoCommit();
+  }
+
+  /** Whether the binding {@link #beforeStatement()} asked for must clear the previous tenant's session objects. */
+  boolean clearing() {
+    return state.clearing;
+  }
+
+  /**
+   * Records that {@code value} is bound for the rest of the open transaction, which is now that tenant's; and,
+   * when the binding cleared the session objects, that the session is that tenant's once the clearing is committed
+   * (a rollback would bring the objects back, so until then every transaction clears them again).
+   */
   void bound(String value) throws SQLException {
-    if (binder.mode == BindingMode.TRANSACTION && !target.getAutoCommit()) {
-      state.bound = value;
+    PgTransactionState.Session session = session();
+    boolean cleared = state.clearing;
+    state.clearing = false;
+    if (!value.equals(session.lastTenant)) {
+      session.lastTenant = null; // another tenant ran on the session: clear before anyone's next transaction
+    }
+    if (transactionOpen()) {
+      session.bound = value;
+      session.owner = value;
+      if (cleared) {
+        session.clearedFor = value;
+      }
+    } else if (cleared) {
+      session.lastTenant = value; // committed with the statement
     }
   }
 
-  /** A combined execution failed: the transaction is aborted, so assume nothing is bound. */
+  /** A combined execution failed: the transaction is aborted, so assume nothing is bound (it stays its tenant's). */
   void failed() {
-    if (binder.mode == BindingMode.TRANSACTION) {
-      state.bound = null;
-    }
+    state.clearing = false;
+    session().bound = null;
   }
 
   /**
    * Called after a statement ran. Transaction control sent as SQL text ({@code ROLLBACK TO SAVEPOINT},
    * {@code COMMIT; BEGIN}, a procedure that commits) may have undone or ended the binding without the JDBC
-   * methods seeing it, so the next statement binds again. Over-matching only costs one re-binding.
+   * methods seeing it, so the next statement binds again. Over-matching only costs one re-binding. Whether the
+   * transaction ended, and with it its tenant, pgjdbc's transaction state tells; without pgjdbc the transaction
+   * is assumed to have ended.
    */
   void afterStatement(boolean transactionControl) {
     if (transactionControl) {
-      state.bound = null;
+      PgTransactionState.Session session = session();
+      session.bound = null;
+      Object pg = state.pgConnection();
+      if (pg == null || PgTransactionState.idle(pg)) {
+        session.ended();
+      }
     }
   }
 
@@ -127,7 +242,7 @@ final class BindingConnection extends ForwardingConnection {
     }
     if (!target.getAutoCommit()) {
       try {
-        binder.bind(target, binder.localBindSql, value);
+        binder.bind(target, value, state.clearing);
       } catch (SQLException e) {
         failed();
         throw e;
@@ -135,12 +250,17 @@ final class BindingConnection extends ForwardingConnection {
       bound(value);
       return call.run();
     }
+    boolean cleared = state.clearing;
+    state.clearing = false;
     target.setAutoCommit(false);
     T result;
     try {
-      binder.bind(target, binder.localBindSql, value);
+      binder.bind(target, value, cleared);
       result = call.run();
       target.commit();
+      if (cleared) {
+        session().lastTenant = value;
+      }
     } catch (SQLException | RuntimeException | Error failure) {
       try {
         target.rollback();
@@ -152,19 +272,6 @@ final class BindingConnection extends ForwardingConnection {
     }
     target.setAutoCommit(true);
     return result;
-  }
-
-  void bindSessionAtCheckout() throws SQLException {
-    bindSession(binder.tenantValue());
-    if (!target.getAutoCommit()) {
-      // Make the session setting stick even if the caller's first transaction rolls back.
-      target.commit();
-    }
-  }
-
-  private void bindSession(String value) throws SQLException {
-    binder.bind(target, binder.sessionBindSql, value);
-    state.bound = value;
   }
 
   // ---- statements and metadata: every way back to the driver's objects leads through ours
@@ -258,45 +365,49 @@ final class BindingConnection extends ForwardingConnection {
 
   @Override
   public void commit() throws SQLException {
+    PgTransactionState.Session session = session();
     try {
       target.commit();
+      if (session.clearedFor != null) {
+        session.lastTenant = session.clearedFor; // the clearing is committed
+      }
     } finally {
-      transactionEnded();
+      session.ended();
     }
   }
 
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
+    boolean before = target.getAutoCommit();
+    PgTransactionState.Session session = session();
     try {
       target.setAutoCommit(autoCommit);
+      if (autoCommit && !before && session.clearedFor != null) {
+        session.lastTenant = session.clearedFor; // switching on committed the clearing
+      }
     } finally {
-      transactionEnded();
+      if (before != autoCommit) {
+        session.ended(); // switching on commits the open transaction; switching off starts from none
+      }
     }
   }
-
-  private void transactionEnded() {
-    if (binder.mode == BindingMode.TRANSACTION) {
-      state.bound = null;
-    }
-  }
-
-  // A rollback also reverts settings made in the transaction (or since the savepoint), in both modes.
 
   @Override
   public void rollback() throws SQLException {
     try {
       target.rollback();
     } finally {
-      state.bound = null;
+      session().ended();
     }
   }
 
+  /** A rollback to a savepoint reverts settings made since it: bind again, in the same tenant's transaction. */
   @Override
   public void rollback(Savepoint savepoint) throws SQLException {
     try {
       target.rollback(savepoint);
     } finally {
-      state.bound = null;
+      session().bound = null;
     }
   }
 
@@ -317,26 +428,6 @@ final class BindingConnection extends ForwardingConnection {
       return;
     }
     closed = true;
-    if (binder.mode == BindingMode.SESSION) {
-      try {
-        boolean autoCommit = target.getAutoCommit();
-        if (!autoCommit) {
-          target.rollback(); // the caller's unfinished work is not ours to keep
-        }
-        binder.bind(target, binder.sessionBindSql, "");
-        if (!autoCommit) {
-          target.commit(); // else the pool's rollback on return would undo the reset
-        }
-      } catch (SQLException e) {
-        // The connection must not go back to the pool with a tenant bound: abort it so the pool evicts it.
-        LOG.warn("could not reset the tenant of a session-bound connection; aborting the connection", e);
-        try {
-          target.abort(Runnable::run);
-        } catch (SQLException | RuntimeException abortFailure) {
-          e.addSuppressed(abortFailure);
-        }
-      }
-    }
     target.close();
   }
 

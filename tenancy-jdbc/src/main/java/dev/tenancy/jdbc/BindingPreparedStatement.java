@@ -28,14 +28,19 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private final boolean combinable;
   private final Preparer preparer;
   private final boolean transactionControl;
+  private final boolean unbound;
 
   private PreparedStatement plain;
   private PreparedStatement combined;
+  /** The combined statement with the clearing of the previous tenant's session objects in front. */
+  private PreparedStatement clearing;
+  private boolean clearingHasParameters;
   private PreparedStatement current;
   /** Index i holds the setter of parameter i; index 0 is unused. */
   private Parameter[] parameters = NONE;
   private final List<Setting> settings = new ArrayList<>(0);
   private final List<Parameter[]> batch = new ArrayList<>(0);
+  private String batchTenant;
   private boolean closeOnCompletion;
   private boolean closed;
   private ResultSet results;
@@ -58,6 +63,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     this.combinable = combinable;
     this.preparer = preparer;
     this.transactionControl = Binder.isTransactionControl(sql);
+    this.unbound = Binder.runsUnbound(sql);
   }
 
   @Override
@@ -70,7 +76,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   void parameter(int index, Parameter setter) throws SQLException {
     checkOpen();
     if (index < 1 || index > MAX_PARAMETERS) {
-      throw new SQLException("The parameter index is out of range: " + index, "22023");
+      throw PgJdbc.error("The parameter index is out of range: " + index, "22023");
     }
     if (index >= parameters.length) {
       parameters = Arrays.copyOf(parameters, Math.max(index + 1, parameters.length * 2));
@@ -84,6 +90,9 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     settings.add(setting);
     if (plain != null) {
       setting.apply(plain);
+    }
+    if (clearing != null) {
+      setting.apply(clearing);
     }
     if (combined != null) {
       setting.apply(combined);
@@ -137,7 +146,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private <T> T run(ResultKind<T> kind, Execution<T> alone) throws SQLException {
     checkOpen();
     try {
-      String value = connection.beforeStatement();
+      String value = unbound ? null : connection.beforeStatement();
       if (value == null || !combinable || closeOnCompletion) {
         return connection.withSeparateBinding(value, () -> {
           PreparedStatement statement = plain();
@@ -146,7 +155,8 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
           return alone.run(statement);
         });
       }
-      PreparedStatement statement = combined();
+      boolean clears = connection.clearing();
+      PreparedStatement statement = clears ? clearing() : combined();
       apply(statement, parameters, 1);
       statement.setString(1, value);
       current = statement;
@@ -157,7 +167,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
         throw e;
       }
       connection.bound(value);
-      return kind.after(statement);
+      return kind.after(statement, clears);
     } finally {
       connection.afterStatement(transactionControl);
     }
@@ -166,6 +176,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   @Override
   public void addBatch() throws SQLException {
     checkOpen();
+    batchTenant = connection.beforeAddBatch(!batch.isEmpty(), batchTenant);
     batch.add(parameters.clone());
   }
 
@@ -188,6 +199,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private <T> T runBatch(Execution<T> execution) throws SQLException {
     checkOpen();
     try {
+      connection.beforeBatch(!batch.isEmpty(), batchTenant);
       return connection.separately(transactionControl, () -> {
         PreparedStatement statement = plain();
         statement.clearBatch();
@@ -208,13 +220,16 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
    * so that one the user cleared since is missing rather than stale; a fresh statement has none to clear.
    */
   private void apply(PreparedStatement statement, Parameter[] values, int shift) throws SQLException {
-    if (statement == plain ? plainHasParameters : combinedHasParameters) {
+    if (statement == plain ? plainHasParameters
+        : statement == combined ? combinedHasParameters : clearingHasParameters) {
       statement.clearParameters();
     }
     if (statement == plain) {
       plainHasParameters = true;
-    } else {
+    } else if (statement == combined) {
       combinedHasParameters = true;
+    } else {
+      clearingHasParameters = true;
     }
     for (int index = 1; index < values.length; index++) {
       if (values[index] != null) {
@@ -231,6 +246,13 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
       }
     }
     return plain;
+  }
+
+  private PreparedStatement clearing() throws SQLException {
+    if (clearing == null) {
+      clearing = prepare(connection.binder.cleaningPreparedPrefix + sql);
+    }
+    return clearing;
   }
 
   private PreparedStatement combined() throws SQLException {
@@ -290,7 +312,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
 
   private void checkOpen() throws SQLException {
     if (closed) {
-      throw new SQLException("this statement is closed", "26000");
+      throw PgJdbc.error("This statement has been closed.", "55000");
     }
   }
 
@@ -301,7 +323,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
     }
     closed = true;
     SQLException failure = null;
-    for (PreparedStatement statement : new PreparedStatement[] {plain, combined}) {
+    for (PreparedStatement statement : new PreparedStatement[] {plain, combined, clearing}) {
       if (statement != null) {
         try {
           statement.close();

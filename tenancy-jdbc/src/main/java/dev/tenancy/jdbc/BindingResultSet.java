@@ -11,7 +11,9 @@ import java.util.Map;
  * the driver's (which would run SQL unbound), and the SQL the driver sends for an updatable result set
  * ({@code updateRow}, {@code insertRow}, {@code deleteRow}, {@code refreshRow}) runs with the current tenant
  * bound, like any statement. Result sets inside it (a refcursor column) and the result sets of its arrays are
- * wrapped the same way.
+ * wrapped the same way. Rows the server produces after the statement ran (a refcursor read with
+ * {@code getObject}, the next batch of a result set with a fetch size) are read only under the tenant of the
+ * transaction that produces them.
  */
 final class BindingResultSet extends ForwardingResultSet {
 
@@ -94,6 +96,19 @@ final class BindingResultSet extends ForwardingResultSet {
     return statement;
   }
 
+  /**
+   * With a fetch size inside a transaction the driver fetches the next rows from the server when the fetched ones
+   * run out, and the server produces them under the transaction's binding: only that transaction's tenant may
+   * read them.
+   */
+  @Override
+  public boolean next() throws SQLException {
+    if (target.getFetchSize() > 0) {
+      connection.beforeRows();
+    }
+    return target.next();
+  }
+
   // ---- driver SQL of updatable result sets
 
   @Override
@@ -142,31 +157,37 @@ final class BindingResultSet extends ForwardingResultSet {
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return nested(target.getObject(columnIndex));
   }
 
   @Override
   public Object getObject(String columnLabel) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return nested(target.getObject(columnLabel));
   }
 
   @Override
   public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return nested(target.getObject(columnIndex, map));
   }
 
   @Override
   public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return nested(target.getObject(columnLabel, map));
   }
 
   @Override
   public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return nested(target.getObject(columnIndex, type), type);
   }
 
   @Override
   public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return nested(target.getObject(columnLabel, type), type);
   }
 

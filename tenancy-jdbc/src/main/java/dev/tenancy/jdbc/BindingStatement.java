@@ -11,6 +11,8 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   private final BindingConnection connection;
   private final Statement target;
   private boolean batchHasTransactionControl;
+  private boolean batchQueued;
+  private String batchTenant;
   private boolean closeOnCompletion;
   private ResultSet results;
 
@@ -34,23 +36,27 @@ final class BindingStatement extends ForwardingStatement<Statement> {
       throw new SQLException("the SQL of a statement must not be null", "42601");
     }
     try {
+      if (Binder.runsUnbound(sql)) {
+        return alone.run();
+      }
       String value = connection.beforeStatement();
       if (value == null) {
         return alone.run();
       }
+      boolean clearing = connection.clearing();
       if (single || closeOnCompletion) {
         // Generated keys need a single statement; with closeOnCompletion the driver would close the statement
         // as soon as the binding's result is consumed.
         return connection.withSeparateBinding(value, alone);
       }
       try {
-        target.execute(connection.binder.literalPrefix(value) + sql);
+        target.execute(connection.binder.literalPrefix(value, clearing) + sql);
       } catch (SQLException | RuntimeException e) {
         connection.failed();
         throw e;
       }
       connection.bound(value);
-      return kind.after(target);
+      return kind.after(target, clearing);
     } finally {
       connection.afterStatement(Binder.isTransactionControl(sql));
     }
@@ -136,7 +142,9 @@ final class BindingStatement extends ForwardingStatement<Statement> {
     if (sql == null) {
       throw new SQLException("the SQL of a statement must not be null", "42601");
     }
+    batchTenant = connection.beforeAddBatch(batchQueued, batchTenant);
     target.addBatch(sql);
+    batchQueued = true;
     batchHasTransactionControl |= Binder.isTransactionControl(sql);
   }
 
@@ -144,6 +152,7 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   public void clearBatch() throws SQLException {
     target.clearBatch();
     batchHasTransactionControl = false;
+    batchQueued = false;
   }
 
   @Override
@@ -158,11 +167,14 @@ final class BindingStatement extends ForwardingStatement<Statement> {
 
   private <T> T runBatch(BindingConnection.SqlCall<T> batch) throws SQLException {
     boolean transactionControl = batchHasTransactionControl;
+    boolean queued = batchQueued;
     batchHasTransactionControl = false;
+    batchQueued = false;
     try {
+      connection.beforeBatch(queued, batchTenant);
       return connection.separately(transactionControl, batch);
     } finally {
-      // A batch refused before it ran (no tenant) must not run later under another tenant.
+      // A batch refused before it ran (no tenant, another tenant) must not run later under another tenant.
       target.clearBatch();
     }
   }

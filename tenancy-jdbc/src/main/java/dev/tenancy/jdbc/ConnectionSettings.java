@@ -30,7 +30,7 @@ import java.util.Properties;
  *
  * <p>Behind a transaction pooler {@link #applyTo(HikariConfig)} also refuses a {@code connectionInitSql}: it runs
  * once per physical connection and sets session state, which the pooler does not keep for the next transaction.
- * Bind per transaction ({@link BindingMode#TRANSACTION}), never per checkout.
+ * Bind per transaction, as {@link TenantDataSource} does, never per checkout.
  */
 public enum ConnectionSettings {
 

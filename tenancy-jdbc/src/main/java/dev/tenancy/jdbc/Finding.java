@@ -96,8 +96,62 @@ public record Finding(Kind kind, Severity severity, String object, String messag
      * row-level security, so rows can point at another tenant's rows and errors reveal which keys exist.
      */
     FOREIGN_KEY_WITHOUT_TENANT(Severity.ERROR),
-    /** A transaction-mode pooler is in front of the database and the application binds the tenant per session. */
-    SESSION_BINDING_BEHIND_POOLER(Severity.ERROR),
+    /**
+     * A policy's meaning was checked by behaviour: with no tenant bound, or an unknown tenant bound (with this
+     * transaction's stamp), the application role still reads rows of a tenant table, so some policy admits rows of
+     * no bound tenant (for example a fail-open {@code coalesce(setting, tenant_id)}).
+     */
+    ROWS_VISIBLE_WITHOUT_TENANT(Severity.ERROR),
+    /**
+     * The application role has, or can act as a role that has, an attribute or predefined role that leads around
+     * row-level security: {@code CREATEROLE} (on PostgreSQL 15 it can grant itself the tables' owner),
+     * {@code pg_execute_server_program}, {@code pg_read_server_files} or {@code pg_write_server_files} (the data
+     * files on the server hold every tenant's rows).
+     */
+    ROLE_PRIVILEGE_AROUND_RLS(Severity.ERROR),
+    /**
+     * A default for the tenant setting (or its stamp) is stored on the application role or the database
+     * ({@code ALTER ROLE ... SET}, {@code ALTER DATABASE ... SET}), so sessions start bound to a tenant.
+     */
+    TENANT_SETTING_STORED_DEFAULT(Severity.ERROR),
+    /**
+     * The application role holds a table privilege row-level security does not govern on a tenant table:
+     * {@code TRUNCATE} (empties every tenant's rows), {@code TRIGGER} (a trigger sees every tenant's writes) or
+     * {@code REFERENCES} on a table with a unique key (a foreign key of its own probes other tenants' keys).
+     */
+    TABLE_PRIVILEGE_OUTSIDE_RLS(Severity.ERROR),
+    /**
+     * The application role may create temporary tables in the database; they outlive the transaction and its
+     * binding, so the next tenant on the same server session can read them, and one named like a tenant table
+     * shadows it. A warning on a direct connection (where the pool can discard session objects at check-in), an
+     * error behind a transaction-mode pooler (where nothing can).
+     */
+    TEMPORARY_ON_DATABASE(Severity.WARNING),
+    /**
+     * The application role owns, or may {@code CREATE} in, a schema that holds tenant tables: the owner may drop
+     * any table in it, and objects created there can capture calls resolved through the search path.
+     */
+    SCHEMA_OWNED_OR_WRITABLE(Severity.ERROR),
+    /**
+     * An exclusion constraint on a tenant table omits the tenant column, so it is checked across tenants and its
+     * conflict errors reveal other tenants' rows.
+     */
+    EXCLUSION_CONSTRAINT_WITHOUT_TENANT(Severity.ERROR),
+    /**
+     * A user-defined function marked {@code LEAKPROOF} is executable by the application role; the planner may run
+     * it on rows before the policy has filtered them.
+     */
+    LEAKPROOF_FUNCTION(Severity.ERROR),
+    /**
+     * A {@code SECURITY DEFINER} function executable by the application role runs as an owner that bypasses
+     * row-level security (superuser, {@code BYPASSRLS}) or owns tenant tables.
+     */
+    SECURITY_DEFINER_FUNCTION(Severity.ERROR),
+    /**
+     * A foreign table with the tenant column is usable by the application role; row-level security does not apply
+     * to foreign tables or to the remote side.
+     */
+    FOREIGN_TABLE_WITH_TENANT_COLUMN(Severity.ERROR),
     /** A transaction-mode pooler is in front of the database and pgjdbc's {@code prepareThreshold} is above 0. */
     PREPARE_THRESHOLD_BEHIND_POOLER(Severity.WARNING);
 

@@ -11,8 +11,6 @@ final class Identifiers {
   // Deliberately narrower than what PostgreSQL accepts: anything we emit must be impossible to read as more SQL.
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
   private static final Pattern SAFE_UNQUOTED = Pattern.compile("[a-z_][a-z0-9_$]*");
-  // Custom settings need a dot; the name is emitted inside a string literal, so no quotes may slip through.
-  private static final Pattern SETTING = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)+");
   // One word (optionally schema-qualified) or one of the few multi-word built-in names, plus an optional typmod;
   // free word sequences would let "uuid OR true" through.
   private static final Pattern TYPE = Pattern.compile(
@@ -66,15 +64,6 @@ final class Identifiers {
       }
     }
     return parts.length == 1 ? quote(parts[0]) : quote(parts[0]) + "." + quote(parts[1]);
-  }
-
-  static String requireSetting(String value) {
-    Objects.requireNonNull(value, "setting");
-    if (value.length() > 127 || !SETTING.matcher(value).matches()) {
-      throw new IllegalArgumentException("setting must be a custom setting name such as 'tenancy.tenant_id' "
-          + "(identifiers joined by dots, at least one dot) but was '" + value + "'");
-    }
-    return value;
   }
 
   static String requireType(String value) {

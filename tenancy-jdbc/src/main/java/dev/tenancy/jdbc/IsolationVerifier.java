@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -29,7 +30,13 @@ import org.slf4j.LoggerFactory;
  * for {@code current_user} of its connections (role attributes, role memberships, which policies apply, which
  * tables and views the role can reach). It reads only catalogs that every role may read on PostgreSQL 15, so no
  * administrator connection is needed. A tenant table is any ordinary or partitioned table with the tenant column
- * in the checked schemas; see {@link Finding.Kind} for what is checked.
+ * in the checked schemas; see {@link Finding.Kind} for what is checked. Privileges are counted for every role the
+ * application role can act as ({@code pg_has_role(..., 'MEMBER')}: inherited or reached by {@code SET ROLE}).
+ *
+ * <p>Policies are judged by meaning, not by words: their expressions must print as one of the equalities
+ * {@link TenantPolicy} documents (stamped or not). They are also checked by behaviour: inside the verifier's own
+ * transaction, which it rolls back, it binds no tenant and then an unknown one and reads one row of each tenant
+ * table the role can select; any row is a finding.
  *
  * <p>Instances are immutable and thread-safe; each {@link #verify()} reads the catalog afresh.
  */
@@ -44,18 +51,16 @@ public final class IsolationVerifier {
   private final Set<String> schemas;
   private final Set<String> exemptTables;
   private final PoolerCheck poolerCheck;
-  private final TenantBinding tenantBinding;
   private final Duration poolerProbeTimeout;
 
   private IsolationVerifier(Builder builder) {
     this.dataSource = builder.dataSource;
     this.tenantColumn = builder.tenantColumn != null ? builder.tenantColumn : TenantPolicy.DEFAULT_TENANT_COLUMN;
-    this.setting = builder.setting != null ? builder.setting : TenantPolicy.DEFAULT_SETTING;
+    this.setting = builder.setting != null ? builder.setting
+        : builder.settingOf != null ? builder.settingOf : Settings.DEFAULT;
     this.schemas = builder.schemas != null ? builder.schemas : Set.of();
     this.exemptTables = builder.exemptTables != null ? builder.exemptTables : Set.of();
     this.poolerCheck = builder.poolerCheck != null ? builder.poolerCheck : PoolerCheck.DETECT;
-    this.tenantBinding = builder.tenantBinding != null ? builder.tenantBinding
-        : builder.bindingOf != null ? builder.bindingOf : TenantBinding.TRANSACTION;
     this.poolerProbeTimeout = builder.poolerProbeTimeout != null ? builder.poolerProbeTimeout
         : DEFAULT_PROBE_TIMEOUT;
   }
@@ -65,16 +70,15 @@ public final class IsolationVerifier {
    *
    * @param applicationDataSource the application's {@code DataSource}, connecting as the application role; the
    *     verifier borrows at most two connections at a time and returns them. A {@link TenantDataSource} may be
-   *     given: the verifier reads the catalog through the pool it wraps (catalog reads need no tenant), and takes
-   *     the binding mode from it unless {@link Builder#tenantBinding} says otherwise
+   *     given: the verifier reads the catalog through the pool it wraps (catalog reads need no tenant) and takes
+   *     the setting from it unless {@link Builder#setting} says otherwise
    * @return a single-use builder
    */
   public static Builder builder(DataSource applicationDataSource) {
     Objects.requireNonNull(applicationDataSource, "applicationDataSource");
     if (applicationDataSource instanceof TenantDataSource tenantDataSource) {
       Builder builder = new Builder(tenantDataSource.delegate());
-      builder.bindingOf = tenantDataSource.mode() == BindingMode.SESSION ? TenantBinding.SESSION
-          : TenantBinding.TRANSACTION;
+      builder.settingOf = tenantDataSource.setting();
       return builder;
     }
     return new Builder(applicationDataSource);
@@ -89,12 +93,17 @@ public final class IsolationVerifier {
   public IsolationReport verify() throws SQLException {
     Catalog catalog;
     OptionalInt threshold;
+    Analysis analysis;
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
         catalog = Catalog.read(connection, tenantColumn);
         threshold = PgJdbc.prepareThreshold(connection);
+        Map<Long, String> visible = catalog.role.superuser() || catalog.role.bypassRls() ? Map.of()
+            : VisibilityProbe.run(connection, setting,
+                new Analysis(catalog, tenantColumn, setting, schemas, exemptTables).protectedTables().values());
+        analysis = new Analysis(catalog, tenantColumn, setting, schemas, exemptTables, visible);
       } catch (SQLException e) {
         if (PoolerProbe.isStatementClash(e)) {
           throw new SQLException("reading the catalog failed with '" + e.getMessage() + "': pgjdbc's named prepared"
@@ -108,8 +117,7 @@ public final class IsolationVerifier {
         connection.setAutoCommit(autoCommit);
       }
     }
-    List<Finding> findings = new ArrayList<>(
-        new Analysis(catalog, tenantColumn, setting, schemas, exemptTables).run());
+    List<Finding> findings = new ArrayList<>(analysis.run());
     // The probe runs after the catalog connection went back, so a pool of two is enough.
     PoolerDetection pooler = switch (poolerCheck) {
       case DETECT -> PoolerProbe.detect(dataSource, poolerProbeTimeout);
@@ -118,13 +126,11 @@ public final class IsolationVerifier {
     };
     if (pooler != null && pooler.transactionPoolerDetected()) {
       String database = Identifiers.quote(catalog.database);
-      if (tenantBinding == TenantBinding.SESSION) {
-        findings.add(Finding.of(Finding.Kind.SESSION_BINDING_BEHIND_POOLER, database, "a transaction-mode pooler"
-            + " is in front of database " + database + " (" + pooler.evidence() + "), and the tenant is bound per"
-            + " session, so a later transaction on the same JDBC connection can run on a server connection that"
-            + " carries another client's tenant; bind it per transaction with set_config('" + setting
-            + "', ?, true) (TenantBinding.TRANSACTION), or connect in session mode"));
-      }
+      // Behind a transaction pooler no check-in hook runs between clients, so session objects cannot be cleared.
+      findings.replaceAll(f -> f.kind() != Finding.Kind.TEMPORARY_ON_DATABASE ? f
+          : new Finding(f.kind(), Finding.Severity.ERROR, f.object(), f.message() + "; a transaction-mode pooler is"
+              + " in front of the database (" + pooler.evidence() + "), so no pool check-in can drop them between"
+              + " clients"));
       if (pooler.statementClash()) {
         // Not a risk but an observed failure, so it stops startup like an error would.
         findings.add(new Finding(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER, Finding.Severity.ERROR, database,
@@ -213,14 +219,6 @@ public final class IsolationVerifier {
     SKIP
   }
 
-  /** How long the application keeps the tenant setting on a server session. */
-  public enum TenantBinding {
-    /** {@code set_config(setting, tenant, true)} inside each transaction; safe behind any pooler. */
-    TRANSACTION,
-    /** The setting is set once per connection checkout and outlives transactions; unsafe behind a pooler. */
-    SESSION
-  }
-
   /**
    * Configures an {@link IsolationVerifier}. Each option may be set at most once and {@link #build()} may be called
    * once; a builder is not thread-safe.
@@ -232,10 +230,9 @@ public final class IsolationVerifier {
     private @Nullable Set<String> schemas;
     private @Nullable Set<String> exemptTables;
     private @Nullable PoolerCheck poolerCheck;
-    private @Nullable TenantBinding tenantBinding;
     private @Nullable Duration poolerProbeTimeout;
-    private @Nullable TenantBinding bindingOf;
-    private boolean built;
+    private @Nullable String settingOf;
+    private final BuilderState state = new BuilderState("IsolationVerifier.Builder");
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -250,22 +247,23 @@ public final class IsolationVerifier {
      * @throws IllegalStateException if it was already set
      */
     public Builder tenantColumn(String column) {
-      checkUnset("tenantColumn", tenantColumn);
+      state.setOnce("tenantColumn", tenantColumn);
       tenantColumn = Identifiers.requireName("tenantColumn", column);
       return this;
     }
 
     /**
-     * Sets the custom setting the policies must read; defaults to {@value TenantPolicy#DEFAULT_SETTING}.
+     * Sets the custom setting the policies must read; defaults to the setting of the {@link TenantDataSource}
+     * given to {@link IsolationVerifier#builder(DataSource)}, else {@value TenantPolicy#DEFAULT_SETTING}.
      *
-     * @param name a dotted custom setting name
+     * @param name two or more identifiers joined by dots, as PostgreSQL accepts for a custom setting
      * @return this builder
-     * @throws IllegalArgumentException if {@code name} is not a dotted custom setting name
+     * @throws IllegalArgumentException if PostgreSQL would refuse {@code name} as a custom setting
      * @throws IllegalStateException if it was already set
      */
     public Builder setting(String name) {
-      checkUnset("setting", setting);
-      setting = Identifiers.requireSetting(name);
+      state.setOnce("setting", setting);
+      setting = Settings.requireValid(name);
       return this;
     }
 
@@ -280,7 +278,7 @@ public final class IsolationVerifier {
      * @throws IllegalStateException if schemas were already set
      */
     public Builder schemas(String... names) {
-      checkUnset("schemas", schemas);
+      state.setOnce("schemas", schemas);
       schemas = names("schemas", names);
       return this;
     }
@@ -295,7 +293,7 @@ public final class IsolationVerifier {
      * @throws IllegalStateException if exemptions were already set
      */
     public Builder exemptTables(String... tables) {
-      checkUnset("exemptTables", exemptTables);
+      state.setOnce("exemptTables", exemptTables);
       exemptTables = names("exemptTables", tables);
       return this;
     }
@@ -308,22 +306,8 @@ public final class IsolationVerifier {
      * @throws IllegalStateException if it was already set
      */
     public Builder poolerCheck(PoolerCheck check) {
-      checkUnset("poolerCheck", poolerCheck);
+      state.setOnce("poolerCheck", poolerCheck);
       poolerCheck = Objects.requireNonNull(check, "check");
-      return this;
-    }
-
-    /**
-     * Declares how the application binds the tenant; defaults to {@link TenantBinding#TRANSACTION}, which is what
-     * Tenancy's own {@code DataSource} does. {@link TenantBinding#SESSION} behind a detected pooler is an error.
-     *
-     * @param binding the binding scope
-     * @return this builder
-     * @throws IllegalStateException if it was already set
-     */
-    public Builder tenantBinding(TenantBinding binding) {
-      checkUnset("tenantBinding", tenantBinding);
-      tenantBinding = Objects.requireNonNull(binding, "binding");
       return this;
     }
 
@@ -337,7 +321,7 @@ public final class IsolationVerifier {
      * @throws IllegalStateException if it was already set
      */
     public Builder poolerProbeTimeout(Duration timeout) {
-      checkUnset("poolerProbeTimeout", poolerProbeTimeout);
+      state.setOnce("poolerProbeTimeout", poolerProbeTimeout);
       poolerProbeTimeout = checkTimeout(timeout);
       return this;
     }
@@ -350,24 +334,12 @@ public final class IsolationVerifier {
      *     pooler check other than {@link PoolerCheck#DETECT}
      */
     public IsolationVerifier build() {
-      if (built) {
-        throw new IllegalStateException("this IsolationVerifier.Builder already built a verifier; start a new one");
-      }
+      state.build();
       if (poolerProbeTimeout != null && poolerCheck != null && poolerCheck != PoolerCheck.DETECT) {
         throw new IllegalStateException("poolerProbeTimeout(" + poolerProbeTimeout + ") has no effect with poolerCheck("
             + poolerCheck + "); remove it or use PoolerCheck.DETECT");
       }
-      built = true;
       return new IsolationVerifier(this);
-    }
-
-    private void checkUnset(String option, @Nullable Object current) {
-      if (built) {
-        throw new IllegalStateException("this IsolationVerifier.Builder already built a verifier; start a new one");
-      }
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set to " + current + "; set it once");
-      }
     }
 
     private static Set<String> names(String option, String... names) {

@@ -4,11 +4,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.OptionalInt;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 
 /**
- * The only place that touches pgjdbc classes. pgjdbc is an optional dependency, so nothing here may run unless
- * {@link #AVAILABLE} says the driver is on the class path; HotSpot resolves {@code PGConnection} lazily, on first
- * use inside {@link #prepareThreshold(Connection)}.
+ * The only place that touches pgjdbc's public classes. pgjdbc is an optional dependency, so nothing here may run
+ * unless {@link #AVAILABLE} says the driver is on the class path; HotSpot resolves {@code PGConnection} and
+ * {@code PSQLException} lazily, on first use inside a method that checked it.
  */
 final class PgJdbc {
 
@@ -31,9 +33,25 @@ final class PgJdbc {
     return OptionalInt.empty();
   }
 
+  /**
+   * An error the data source raises itself, of the class the driver raises for the same condition: a
+   * {@code PSQLException} with the driver's {@code PSQLState} of that SQLState when pgjdbc is present and has one,
+   * else a plain {@link SQLException}.
+   */
+  static SQLException error(String message, String sqlState) {
+    if (AVAILABLE) {
+      for (PSQLState state : PSQLState.values()) {
+        if (state.getState().equals(sqlState)) {
+          return new PSQLException(message, state);
+        }
+      }
+    }
+    return new SQLException(message, sqlState);
+  }
+
   private static boolean isOnClassPath() {
     try {
-      Class.forName("org.postgresql.PGConnection", false, PgJdbc.class.getClassLoader());
+      Class.forName("org.postgresql.util.PSQLException", false, PgJdbc.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;

@@ -17,24 +17,37 @@ interface ResultKind<T> {
     statement.getMoreResults();
     ResultSet results = statement.getResultSet();
     if (results == null) {
-      throw new SQLException("No results were returned by the query.", "02000");
+      throw PgJdbc.error("No results were returned by the query.", "02000");
     }
     return results;
   };
 
   ResultKind<Integer> UPDATE = statement -> {
     if (statement.getMoreResults()) {
-      throw new SQLException("A result was returned when none was expected.", "0100E");
+      throw PgJdbc.error("A result was returned when none was expected.", "0100E");
     }
     return Math.max(statement.getUpdateCount(), 0);
   };
 
   ResultKind<Long> LARGE_UPDATE = statement -> {
     if (statement.getMoreResults()) {
-      throw new SQLException("A result was returned when none was expected.", "0100E");
+      throw PgJdbc.error("A result was returned when none was expected.", "0100E");
     }
     return Math.max(statement.getLargeUpdateCount(), 0L);
   };
 
   T after(Statement statement) throws SQLException;
+
+  /**
+   * As {@link #after(Statement)}, first stepping past the results of the clearing of session objects when the
+   * binding carried it.
+   */
+  default T after(Statement statement, boolean clearing) throws SQLException {
+    if (clearing) {
+      for (int i = 0; i < Binder.CLEARING_RESULTS; i++) {
+        statement.getMoreResults();
+      }
+    }
+    return after(statement);
+  }
 }

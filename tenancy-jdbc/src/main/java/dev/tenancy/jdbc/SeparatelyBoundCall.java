@@ -17,6 +17,8 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
   private final CallableStatement target;
   private final boolean transactionControl;
   private ResultSet results;
+  private boolean batchQueued;
+  private String batchTenant;
 
   SeparatelyBoundCall(BindingConnection connection, CallableStatement target, String sql) {
     this.connection = connection;
@@ -73,31 +75,37 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
 
   @Override
   public Object getObject(int parameterIndex) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return BindingResultSet.nested(connection, this, target.getObject(parameterIndex));
   }
 
   @Override
   public Object getObject(String parameterName) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return BindingResultSet.nested(connection, this, target.getObject(parameterName));
   }
 
   @Override
   public Object getObject(int parameterIndex, Map<String, Class<?>> map) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return BindingResultSet.nested(connection, this, target.getObject(parameterIndex, map));
   }
 
   @Override
   public Object getObject(String parameterName, Map<String, Class<?>> map) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return BindingResultSet.nested(connection, this, target.getObject(parameterName, map));
   }
 
   @Override
   public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return BindingResultSet.nested(connection, this, target.getObject(parameterIndex, type), type);
   }
 
   @Override
   public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
+    connection.beforeRows(); // a refcursor is fetched now
     return BindingResultSet.nested(connection, this, target.getObject(parameterName, type), type);
   }
 
@@ -121,11 +129,27 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
     return runBatch(target::executeLargeBatch);
   }
 
+  @Override
+  public void addBatch() throws SQLException {
+    batchTenant = connection.beforeAddBatch(batchQueued, batchTenant);
+    target.addBatch();
+    batchQueued = true;
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    target.clearBatch();
+    batchQueued = false;
+  }
+
   private <T> T runBatch(BindingConnection.SqlCall<T> batch) throws SQLException {
+    boolean queued = batchQueued;
+    batchQueued = false;
     try {
+      connection.beforeBatch(queued, batchTenant);
       return connection.separately(transactionControl, batch);
     } finally {
-      // A batch refused before it ran (no tenant) must not run later under another tenant.
+      // A batch refused before it ran (no tenant, another tenant) must not run later under another tenant.
       target.clearBatch();
     }
   }

@@ -12,9 +12,9 @@ import org.hibernate.cfg.AvailableSettings;
  * even where Hibernate's {@code @TenantId} filter does not apply.
  *
  * <pre>{@code
- * Map<String, Object> settings = TenancyHibernate.settings(TenantDataSource.wrap(hikari));
- * SessionFactory sessions = new Configuration().addAnnotatedClass(Invoice.class)
- *     .addProperties(toProperties(settings)).buildSessionFactory();
+ * Configuration configuration = new Configuration().addAnnotatedClass(Invoice.class);
+ * configuration.getProperties().putAll(TenancyHibernate.settings(TenantDataSource.wrap(hikari)));
+ * SessionFactory sessions = configuration.buildSessionFactory();
  * }</pre>
  *
  * <p>With Spring Boot or Jakarta Persistence, put the same entries in the persistence unit's properties. Do not

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Objects;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -23,13 +22,17 @@ import javax.sql.DataSource;
  * }
  * }</pre>
  *
- * <p>In the default {@link BindingMode#TRANSACTION} mode the tenant is bound transaction-locally, in the same
- * round trip as the first statement of each transaction (and of each autocommit statement): the statement is
- * sent as {@code SELECT set_config('tenancy.tenant_id', ?, true); <your SQL>}, so binding costs no extra round
- * trip. Statements that cannot be combined (batches, statements returning generated keys, stored procedure
- * calls) are preceded by a separate binding statement. The binding is re-checked before every statement: a
- * statement under another tenant's scope in the same transaction re-binds first, and a statement with no tenant
- * is refused (or, with {@link NoTenantPolicy#BIND_NONE}, sees nothing).
+ * <p>The tenant is bound transaction-locally, in the same round trip as the first statement of each transaction
+ * (and of each autocommit statement): the statement is sent as {@code SELECT set_config('tenancy.tenant_id', ?,
+ * true), set_config('tenancy.tenant_id_stamp', <the transaction's start>, true); <your SQL>}, so binding costs no
+ * extra round trip, and the stamp lets the policy accept the value only inside the transaction that set it.
+ * Statements that cannot be combined (batches, statements returning generated keys, stored procedure calls) are
+ * preceded by a separate binding statement. <b>A transaction serves one tenant</b>: a statement under another
+ * tenant while a transaction is open is refused (SQLState {@code 25000}; commit or roll back first), and a
+ * statement with no tenant is refused (or, with {@link NoTenantPolicy#BIND_NONE}, sees nothing). What is bound is
+ * tracked per server session (the pgjdbc connection under the pool's handle), so several handles over one
+ * session share it. When a transaction of another tenant than the last one starts on a session, the temporary
+ * tables and cursors left on it are dropped first ({@code DISCARD TEMP; CLOSE ALL}, one round trip).
  *
  * <p>Connections and statements from this data source must be used through the objects it returns; objects
  * obtained with {@code unwrap} bypass the binding by design.
@@ -39,10 +42,8 @@ import javax.sql.DataSource;
 public final class TenantDataSource implements DataSource {
 
   /** The default name of the PostgreSQL setting that carries the tenant id. */
-  public static final String DEFAULT_SETTING = "tenancy.tenant_id";
+  public static final String DEFAULT_SETTING = Settings.DEFAULT;
 
-  // A custom setting must have a dotted two-part name; restricting its characters lets it be inlined in SQL.
-  private static final Pattern SETTING = Pattern.compile("[a-z_][a-z0-9_]{0,62}\\.[a-z_][a-z0-9_]{0,62}");
 
   private final DataSource delegate;
   private final Binder binder;
@@ -53,7 +54,7 @@ public final class TenantDataSource implements DataSource {
   }
 
   /**
-   * Wraps {@code delegate} with the defaults: transaction mode, setting {@value #DEFAULT_SETTING}, statements
+   * Wraps {@code delegate} with the defaults: setting {@value #DEFAULT_SETTING}, statements
    * without tenant refused.
    *
    * @param delegate the pool or data source to wrap, e.g. a {@code HikariDataSource}
@@ -77,8 +78,7 @@ public final class TenantDataSource implements DataSource {
    * Returns a connection whose statements run with the current tenant bound.
    *
    * @return the connection
-   * @throws SQLException if the delegate fails, or in session mode when no tenant is in context and the policy
-   *     is {@link NoTenantPolicy#REFUSE}
+   * @throws SQLException if the delegate fails
    */
   @Override
   public Connection getConnection() throws SQLException {
@@ -96,15 +96,6 @@ public final class TenantDataSource implements DataSource {
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     return binder.open(delegate.getConnection(username, password));
-  }
-
-  /**
-   * Returns the binding mode.
-   *
-   * @return the mode
-   */
-  public BindingMode mode() {
-    return binder.mode;
   }
 
   /**
@@ -165,54 +156,33 @@ public final class TenantDataSource implements DataSource {
 
   @Override
   public String toString() {
-    return "TenantDataSource[" + binder.mode + ", " + binder.setting + ", " + delegate + "]";
+    return "TenantDataSource[" + binder.setting + ", " + delegate + "]";
   }
 
   /** Configures a {@link TenantDataSource}; each option may be set once, and the builder used once. */
   public static final class Builder {
     private final DataSource delegate;
-    private BindingMode mode;
     private String setting;
     private NoTenantPolicy noTenantPolicy;
     private boolean behindPooler;
-    private boolean built;
+    private final BuilderState state = new BuilderState("TenantDataSource.Builder");
 
     private Builder(DataSource delegate) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     /**
-     * Sets how the tenant is bound; default {@link BindingMode#TRANSACTION}.
-     *
-     * @param mode the mode
-     * @return this builder
-     */
-    public Builder mode(BindingMode mode) {
-      Objects.requireNonNull(mode, "mode");
-      if (this.mode != null) {
-        throw new IllegalStateException("mode was already set to " + this.mode);
-      }
-      this.mode = mode;
-      return this;
-    }
-
-    /**
      * Sets the PostgreSQL setting that carries the tenant; default {@value TenantDataSource#DEFAULT_SETTING}.
      * It must be the setting your policies read.
      *
-     * @param setting a two-part custom setting name such as {@code app.tenant_id}
+     * @param setting two or more identifiers joined by dots, such as {@code app.tenant_id}; the same rule as
+     *     {@link TenantPolicy.Builder#setting(String)}
      * @return this builder
      */
     public Builder setting(String setting) {
       Objects.requireNonNull(setting, "setting");
-      if (this.setting != null) {
-        throw new IllegalStateException("setting was already set to " + this.setting);
-      }
-      if (!SETTING.matcher(setting).matches()) {
-        throw new IllegalArgumentException("setting must be a two-part lowercase name like 'app.tenant_id' "
-            + "(pattern " + SETTING.pattern() + ") but was '" + setting + "'");
-      }
-      this.setting = setting;
+      state.setOnce("setting", this.setting);
+      this.setting = Settings.requireValid(setting);
       return this;
     }
 
@@ -224,24 +194,22 @@ public final class TenantDataSource implements DataSource {
      */
     public Builder noTenantPolicy(NoTenantPolicy policy) {
       Objects.requireNonNull(policy, "policy");
-      if (this.noTenantPolicy != null) {
-        throw new IllegalStateException("noTenantPolicy was already set to " + this.noTenantPolicy);
-      }
+      state.setOnce("noTenantPolicy", this.noTenantPolicy);
       this.noTenantPolicy = policy;
       return this;
     }
 
     /**
-     * Declares that connections go through a pooler in transaction mode (PgBouncer, RDS Proxy): session mode is
-     * then refused, because the next transaction may run on a server connection bound for another tenant. Pair
-     * it with {@link ConnectionSettings#TRANSACTION_POOLER}; {@link IsolationVerifier} detects such a pooler.
+     * Declares that connections go through a pooler in transaction mode (PgBouncer, RDS Proxy). The binding is
+     * the same either way (per transaction); the declaration documents the deployment, and pairs with
+     * {@link ConnectionSettings#TRANSACTION_POOLER}. Behind such a pooler the session objects cleared on a tenant
+     * change ({@code DISCARD TEMP; CLOSE ALL}) are those of whichever server connection the pooler lends at that
+     * moment: see the documentation for what stays unguarded there.
      *
      * @return this builder
      */
     public Builder behindTransactionPooler() {
-      if (behindPooler) {
-        throw new IllegalStateException("behindTransactionPooler() was already called");
-      }
+      state.setOnce("behindTransactionPooler", behindPooler);
       behindPooler = true;
       return this;
     }
@@ -250,19 +218,11 @@ public final class TenantDataSource implements DataSource {
      * Builds the data source.
      *
      * @return the tenant-binding data source
-     * @throws IllegalStateException if called twice, or if session mode is combined with a transaction pooler
+     * @throws IllegalStateException if called twice
      */
     public TenantDataSource build() {
-      if (built) {
-        throw new IllegalStateException("build() was already called; use a new builder");
-      }
-      if (behindPooler && mode == BindingMode.SESSION) {
-        throw new IllegalStateException("mode SESSION is unsafe behind a transaction pooler: the pooler hands the "
-            + "session to other clients between transactions; use BindingMode.TRANSACTION");
-      }
-      built = true;
+      state.build();
       return new TenantDataSource(delegate, new Binder(
-          mode == null ? BindingMode.TRANSACTION : mode,
           setting == null ? DEFAULT_SETTING : setting,
           noTenantPolicy == null ? NoTenantPolicy.REFUSE : noTenantPolicy));
     }

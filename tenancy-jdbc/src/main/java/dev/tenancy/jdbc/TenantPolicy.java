@@ -16,8 +16,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The statements enable and force row-level security, replace the policy {@code tenancy_isolation} with one
  * permissive {@code FOR ALL} policy whose {@code USING} and {@code WITH CHECK} are both
- * {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)}, and make the tenant
- * column default to the bound tenant. Running them twice leaves the same state, so they are safe in repeatable
+ * {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text WHERE
+ * current_setting('tenancy.tenant_id_stamp', true) = extract(epoch from transaction_timestamp())::text)}, and make
+ * the tenant column default to the bound tenant. The second condition accepts the tenant only in the transaction
+ * that bound it: {@link TenantDataSource} stamps every binding with the transaction's start, so a value left on
+ * the session ({@code SET tenancy.tenant_id = ...} without {@code LOCAL}, {@code ALTER ROLE ... SET}, a pooled
+ * connection's leftover) never matches. Code that binds by hand sets both:
+ * {@code SELECT set_config('tenancy.tenant_id', ?, true), set_config('tenancy.tenant_id_stamp',
+ * extract(epoch from transaction_timestamp())::text, true)}. Running them twice leaves the same state, so they are safe in repeatable
  * migrations. The predicate has no {@code OR} branch (so the tenant index stays usable), reads the setting once
  * per statement (an InitPlan, not once per row), and turns both "never set" (NULL) and "reset at commit"
  * ({@code ''}) into NULL, so a connection without a tenant sees no rows and can write none, without a cast error.
@@ -33,7 +39,7 @@ public final class TenantPolicy {
   /** Type of the tenant column unless {@link Builder#columnType(String)} says otherwise. */
   public static final String DEFAULT_COLUMN_TYPE = "text";
   /** The custom setting holding the current tenant unless {@link Builder#setting(String)} says otherwise. */
-  public static final String DEFAULT_SETTING = "tenancy.tenant_id";
+  public static final String DEFAULT_SETTING = Settings.DEFAULT;
   /** Name of the generated policy unless {@link Builder#policyName(String)} says otherwise. */
   public static final String DEFAULT_POLICY_NAME = "tenancy_isolation";
 
@@ -95,7 +101,8 @@ public final class TenantPolicy {
   /**
    * The tenant predicate used as both {@code USING} and {@code WITH CHECK}.
    *
-   * @return for example {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text)}
+   * @return for example {@code tenant_id = (SELECT nullif(current_setting('tenancy.tenant_id', true), '')::text
+   *     WHERE current_setting('tenancy.tenant_id_stamp', true) = extract(epoch from transaction_timestamp())::text)}
    */
   public String predicate() {
     return predicate(Identifiers.quote(tenantColumn), columnType, setting);
@@ -182,11 +189,20 @@ public final class TenantPolicy {
     return sql();
   }
 
+  /**
+   * The per-transaction stamp: the transaction's start as the text of a number of seconds, which does not depend
+   * on DateStyle or TimeZone. {@link TenantDataSource} sets {@code Settings.stampOf(setting)} to it beside the tenant.
+   */
+  static final String STAMP = "extract(epoch from transaction_timestamp())::text";
+
   static String predicate(String quotedColumn, String columnType, String setting) {
     // The sub-select makes the planner evaluate the setting once as an InitPlan; nullif turns the '' left behind
     // by a committed set_config(..., true) into NULL, so "no tenant" matches nothing instead of failing a cast.
+    // The WHERE accepts the value only with this transaction's stamp: a value set for the session (SET, ALTER
+    // ROLE ... SET, a leftover on a pooled connection) has no such stamp and matches nothing.
     return quotedColumn + " = (SELECT nullif(current_setting(" + Identifiers.literal(setting) + ", true), '')::"
-        + columnType + ")";
+        + columnType + " WHERE current_setting(" + Identifiers.literal(Settings.stampOf(setting)) + ", true) = "
+        + STAMP + ")";
   }
 
   /** Renders from already quoted names; the verifier uses this for names it read from the catalog. */
@@ -215,7 +231,7 @@ public final class TenantPolicy {
     private @Nullable String columnType;
     private @Nullable String setting;
     private @Nullable String policyName;
-    private boolean built;
+    private final BuilderState state = new BuilderState("TenantPolicy.Builder");
 
     private Builder(String table) {
       this.table = table;
@@ -230,7 +246,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if the column was already set
      */
     public Builder tenantColumn(String column) {
-      checkUnset("tenantColumn", tenantColumn, column);
+      state.setOnce("tenantColumn", tenantColumn);
       tenantColumn = Identifiers.requireName("tenantColumn", column);
       return this;
     }
@@ -245,7 +261,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if the type was already set
      */
     public Builder columnType(String type) {
-      checkUnset("columnType", columnType, type);
+      state.setOnce("columnType", columnType);
       columnType = Identifiers.requireType(type);
       return this;
     }
@@ -254,14 +270,14 @@ public final class TenantPolicy {
      * Sets the custom setting holding the current tenant; defaults to {@value TenantPolicy#DEFAULT_SETTING}. It must
      * be the name the tenant-binding {@code DataSource} uses.
      *
-     * @param name a dotted custom setting name
+     * @param name two or more identifiers joined by dots, as PostgreSQL accepts for a custom setting
      * @return this builder
-     * @throws IllegalArgumentException if {@code name} is not a dotted custom setting name
+     * @throws IllegalArgumentException if PostgreSQL would refuse {@code name} as a custom setting
      * @throws IllegalStateException if the setting was already set
      */
     public Builder setting(String name) {
-      checkUnset("setting", setting, name);
-      setting = Identifiers.requireSetting(name);
+      state.setOnce("setting", setting);
+      setting = Settings.requireValid(name);
       return this;
     }
 
@@ -275,7 +291,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if the name was already set
      */
     public Builder policyName(String name) {
-      checkUnset("policyName", policyName, name);
+      state.setOnce("policyName", policyName);
       policyName = Identifiers.requireName("policyName", name);
       return this;
     }
@@ -287,11 +303,7 @@ public final class TenantPolicy {
      * @throws IllegalStateException if this builder already built a policy
      */
     public TenantPolicy build() {
-      if (built) {
-        throw new IllegalStateException("this TenantPolicy.Builder already built a policy; start a new one with "
-            + "TenantPolicy.forTable(...)");
-      }
-      built = true;
+      state.build();
       String[] parts = table.split("\\.");
       return new TenantPolicy(table, Identifiers.qualifiedName("table", table), parts[parts.length - 1],
           tenantColumn != null ? tenantColumn : DEFAULT_TENANT_COLUMN,
@@ -300,14 +312,5 @@ public final class TenantPolicy {
           policyName != null ? policyName : DEFAULT_POLICY_NAME);
     }
 
-    private void checkUnset(String option, @Nullable String current, String requested) {
-      if (built) {
-        throw new IllegalStateException("this TenantPolicy.Builder already built a policy; start a new one");
-      }
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set to '" + current + "'; cannot set it again to '"
-            + requested + "'");
-      }
-    }
   }
 }

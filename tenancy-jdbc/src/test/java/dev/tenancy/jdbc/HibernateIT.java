@@ -15,6 +15,9 @@ import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
 import java.sql.SQLException;
 import java.util.List;
+import org.hibernate.ScrollMode;
+import org.hibernate.ScrollableResults;
+import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
 import org.junit.jupiter.api.AfterEach;
@@ -98,6 +101,23 @@ class HibernateIT {
       long total = sessions.fromTransaction(session ->
           session.createSelectionQuery("SELECT sum(amount) FROM Invoice", Long.class).getSingleResult());
       assertThat(total).isEqualTo(3000);
+    }
+  }
+
+  /** Regression (attack 2): a scroll kept producing rows for code under another tenant's scope. */
+  @Test
+  void aScrollOverNativeSqlIsNotContinuedUnderAnotherTenant() {
+    try (TenantScope scope = TenantContext.open(ACME); Session session = sessions.openSession()) {
+      session.beginTransaction();
+      try (ScrollableResults<Long> scroll = session.createNativeQuery("SELECT id FROM invoices ORDER BY id",
+          Long.class).setFetchSize(1).scroll(ScrollMode.FORWARD_ONLY)) {
+        assertThat(scroll.next()).isTrue();
+        assertThat(scroll.get()).isEqualTo(1L);
+        try (TenantScope other = TenantContext.open(GLOBEX)) {
+          assertThatThrownBy(scroll::next).hasStackTraceContaining("reading refused");
+        }
+      }
+      session.getTransaction().rollback();
     }
   }
 

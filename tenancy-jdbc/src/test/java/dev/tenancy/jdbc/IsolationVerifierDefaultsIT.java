@@ -19,6 +19,7 @@ class IsolationVerifierDefaultsIT {
   @BeforeAll
   static void createSchemas(TestDatabase db) {
     app = db.createRole("app");
+    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
     db.execute("CREATE SCHEMA billing", "CREATE SCHEMA reporting",
         "GRANT USAGE ON SCHEMA billing, reporting TO " + app.name(),
         "CREATE TABLE public.notes (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))",

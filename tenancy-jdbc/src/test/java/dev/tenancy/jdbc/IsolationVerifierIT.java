@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.tenancy.jdbc.Finding.Kind;
 import dev.tenancy.jdbc.Finding.Severity;
 import dev.tenancy.jdbc.IsolationVerifier.PoolerCheck;
-import dev.tenancy.jdbc.IsolationVerifier.TenantBinding;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
@@ -40,6 +39,8 @@ class IsolationVerifierIT {
     db = classDatabase;
     appRole = db.createRole("app");
     app = appRole.name();
+    // What a correct database does: no temporary tables for the application (see TEMPORARY_ON_DATABASE).
+    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
   }
 
   @Test
@@ -354,18 +355,6 @@ class IsolationVerifierIT {
   }
 
   @Test
-  void sessionBindingBehindADeclaredPooler() throws SQLException {
-    String s = schema();
-    goodTable(s, "t");
-
-    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s)
-        .poolerCheck(PoolerCheck.ASSUME_TRANSACTION_POOLER).tenantBinding(TenantBinding.SESSION).build().verify();
-
-    assertFinding(report, Kind.SESSION_BINDING_BEHIND_POOLER, db.name(), "set_config('tenancy.tenant_id', ?, true)");
-    assertThat(report.poolerDetection()).hasValueSatisfying(p -> assertThat(p.declared()).isTrue());
-  }
-
-  @Test
   void prepareThresholdBehindADeclaredPooler() throws SQLException {
     String s = schema();
     goodTable(s, "t");
@@ -389,14 +378,17 @@ class IsolationVerifierIT {
   }
 
   @Test
-  void sessionBindingOnADirectConnectionIsAccepted() throws SQLException {
+  void theSettingIsTakenFromTheTenantDataSource() throws SQLException {
     String s = schema();
-    goodTable(s, "t");
+    db.execute("CREATE TABLE " + s + ".t (tenant_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
+    db.execute(TenantPolicy.forTable(s + ".t").setting("app.tenant.id").build().statements()
+        .toArray(String[]::new));
+    db.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".t TO " + app);
+    TenantDataSource dataSource = TenantDataSource.builder(asApp()).setting("app.tenant.id").build();
 
-    IsolationReport report = IsolationVerifier.builder(asApp()).schemas(s).tenantBinding(TenantBinding.SESSION)
-        .build().verify();
-
-    assertThat(report.findings()).isEmpty();
+    assertThat(IsolationVerifier.builder(dataSource).schemas(s).poolerCheck(PoolerCheck.SKIP).build().verify()
+        .findings()).isEmpty();
+    assertFinding(verify(s), Kind.POLICY_NOT_TENANT_SCOPED, s + ".t", "current_setting('tenancy.tenant_id'");
   }
 
   @Test
@@ -503,7 +495,8 @@ class IsolationVerifierIT {
   }
 
   private static void bind(Connection connection, String tenant) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('tenancy.tenant_id', ?, true)")) {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('tenancy.tenant_id', ?, true), "
+        + "set_config('tenancy.tenant_id_stamp', extract(epoch from transaction_timestamp())::text, true)")) {
       statement.setString(1, tenant);
       statement.execute();
     }

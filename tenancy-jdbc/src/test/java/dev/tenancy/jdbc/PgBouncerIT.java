@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantScope;
-import dev.tenancy.jdbc.IsolationVerifier.TenantBinding;
 import dev.tenancy.test.TenancyPgBouncer;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestPgBouncer;
@@ -58,22 +57,16 @@ class PgBouncerIT {
   }
 
   @Test
-  void verifierDetectsThePoolerAndRefusesSessionBinding() throws SQLException {
-    IsolationReport report = IsolationVerifier.builder(TenantDataSource.wrap(pool))
-        .tenantBinding(TenantBinding.SESSION)
-        .build()
-        .verify();
+  void verifierDetectsThePoolerAndMakesTemporaryTablesAnError() throws SQLException {
+    IsolationReport report = IsolationVerifier.builder(TenantDataSource.wrap(pool)).build().verify();
+
     assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isTrue());
-    assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).hasSize(1);
+    assertThat(report.findings(Finding.Kind.TEMPORARY_ON_DATABASE)).singleElement().satisfies(finding -> {
+      assertThat(finding.severity()).isEqualTo(Finding.Severity.ERROR);
+      assertThat(finding.message()).contains("REVOKE TEMPORARY ON DATABASE").contains("transaction-mode pooler");
+    });
     assertThat(report.findings(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER)).isEmpty();
     assertThat(report.hasErrors()).isTrue();
-  }
-
-  @Test
-  void verifierTakesSessionModeFromTheTenantDataSource() throws SQLException {
-    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
-    IsolationReport report = IsolationVerifier.builder(session).build().verify();
-    assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).hasSize(1);
   }
 
   @Test
@@ -83,15 +76,14 @@ class PgBouncerIT {
       IsolationReport report = IsolationVerifier.builder(prepared).build().verify();
       assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isTrue());
       assertThat(report.findings(Finding.Kind.PREPARE_THRESHOLD_BEHIND_POOLER)).hasSize(1);
-      assertThat(report.findings(Finding.Kind.SESSION_BINDING_BEHIND_POOLER)).isEmpty();
     }
   }
 
   @Test
   void directConnectionsAreNotMistakenForAPooler() throws SQLException {
+    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
     try (HikariDataSource direct = Fixtures.pool(app.jdbcUrl(), 3, ConnectionSettings.DIRECT)) {
-      IsolationReport report = IsolationVerifier.builder(TenantDataSource.builder(direct)
-          .mode(BindingMode.SESSION).build()).build().verify();
+      IsolationReport report = IsolationVerifier.builder(TenantDataSource.wrap(direct)).build().verify();
       assertThat(report.poolerDetection()).hasValueSatisfying(d -> assertThat(d.transactionPoolerDetected()).isFalse());
       assertThat(report.isClean()).as(report.toString()).isTrue();
     }

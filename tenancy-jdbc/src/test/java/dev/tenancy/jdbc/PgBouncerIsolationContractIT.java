@@ -13,4 +13,10 @@ class PgBouncerIsolationContractIT extends IsolationContractSuite {
             ConnectionSettings.TRANSACTION_POOLER),
         pool -> TenantDataSource.builder(pool).behindTransactionPooler().build());
   }
+
+  /** Behind a transaction pooler session objects are unguarded (docs/jdbc.md, "What it does not guard"). */
+  @Override
+  protected boolean sessionObjectsGuarded() {
+    return false;
+  }
 }

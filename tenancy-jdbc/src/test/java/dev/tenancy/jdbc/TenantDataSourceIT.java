@@ -137,17 +137,24 @@ class TenantDataSourceIT {
   }
 
   @Test
-  void switchingTenantInsideATransactionRebindsBeforeTheNextStatement() throws SQLException {
+  void switchingTenantInsideATransactionIsRefusedUntilItEnds() throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try (TenantScope scope = TenantContext.open(ACME)) {
         assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
         try (TenantScope inner = TenantContext.open(GLOBEX)) {
-          assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
+          assertThatThrownBy(() -> rows(connection, "SELECT count(*) FROM invoices"))
+              .isInstanceOf(SQLException.class)
+              .hasMessageContaining("the open transaction belongs to tenant 'acme'")
+              .hasMessageContaining("commit or roll back before switching tenants")
+              .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25000"));
         }
+        // Nothing was sent: the transaction is intact and still acme's.
         assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
       }
-      try (TenantScope scope = TenantContext.open(ACME)) {
+      connection.commit();
+      try (TenantScope scope = TenantContext.open(GLOBEX)) {
+        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
         connection.commit();
       }
     }
@@ -249,118 +256,42 @@ class TenantDataSourceIT {
   }
 
   @Test
-  void sessionModeBindsOnCheckoutAndResetsBeforeTheConnectionReturns() throws SQLException {
-    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
-      assertThat(setting(connection.unwrap(Connection.class))).isEqualTo("acme");
-      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
-      try (TenantScope inner = TenantContext.open(GLOBEX)) {
-        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
-      }
-      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
-    }
-    // The same physical connection (pool of one), taken raw: nothing bound any more.
-    try (Connection raw = pool.getConnection()) {
-      assertThat(setting(raw)).isEmpty();
-    }
-    assertThatThrownBy(session::getConnection).isInstanceOf(SQLInvalidAuthorizationSpecException.class);
-  }
-
-  @Test
-  void sessionModeRebindsAfterARollbackUndidTheBinding() throws SQLException {
-    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
-      connection.setAutoCommit(false);
-      try (TenantScope inner = TenantContext.open(GLOBEX)) {
-        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
-        connection.rollback(); // also rolls the session setting back to acme
-      }
-      try (TenantScope inner = TenantContext.open(GLOBEX)) {
-        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("2");
-      }
-      connection.rollback();
-    }
-  }
-
-  @Test
-  void sessionModeIsRefusedBehindATransactionPooler() {
-    assertThatThrownBy(() -> TenantDataSource.builder(pool).mode(BindingMode.SESSION).behindTransactionPooler()
-        .build())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("unsafe behind a transaction pooler");
-  }
-
-  @Test
   void builderRejectsBadSettingsAndSecondCalls() {
     assertThatThrownBy(() -> TenantDataSource.builder(pool).setting("tenant_id"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> TenantDataSource.builder(pool).setting("app.x'; drop table t; --"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> TenantDataSource.builder(pool).mode(BindingMode.SESSION).mode(BindingMode.TRANSACTION))
+    assertThatThrownBy(() -> TenantDataSource.builder(pool).noTenantPolicy(NoTenantPolicy.REFUSE)
+        .noTenantPolicy(NoTenantPolicy.BIND_NONE))
         .isInstanceOf(IllegalStateException.class);
   }
 
-  /** Regression: with autocommit off, the pool's rollback on return undid the session reset. */
-  @Test
-  void sessionResetSurvivesThePoolsRollbackWhenAutocommitIsOff() throws SQLException {
-    try (HikariDataSource manual = Fixtures.pool(app.jdbcUrl(), 1, ConnectionSettings.DIRECT, false)) {
-      TenantDataSource session = TenantDataSource.builder(manual).mode(BindingMode.SESSION).build();
-      try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
-        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
-      }
-      try (Connection raw = manual.getConnection()) {
-        assertThat(setting(raw)).isEmpty();
-        raw.rollback();
-      }
-    }
-  }
-
-  /** Regression: ROLLBACK TO SAVEPOINT sent as SQL undid a re-binding the data source still counted on. */
+  /** Regression: ROLLBACK TO SAVEPOINT sent as SQL undid a binding the data source still counted on. */
   @Test
   void rollbackToSavepointAsSqlTextForcesRebinding() throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
+    try (Connection connection = dataSource.getConnection(); TenantScope scope = TenantContext.open(ACME)) {
       connection.setAutoCommit(false);
-      try (TenantScope scope = TenantContext.open(ACME)) {
-        connection.createStatement().execute("SAVEPOINT s");
-      }
-      try (TenantScope scope = TenantContext.open(GLOBEX)) {
-        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
-        connection.createStatement().execute("ROLLBACK TO SAVEPOINT s"); // the setting is acme again
-        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
-        connection.rollback();
-      }
+      connection.setSavepoint("s"); // before the binding, so rolling back to it undoes the binding
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      connection.createStatement().execute("ROLLBACK TO SAVEPOINT s");
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      connection.rollback();
     }
   }
 
   /** Regression: the same through the JDBC savepoint API. */
   @Test
   void rollbackToSavepointThroughJdbcForcesRebinding() throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
+    try (Connection connection = dataSource.getConnection(); TenantScope scope = TenantContext.open(ACME)) {
       connection.setAutoCommit(false);
-      java.sql.Savepoint savepoint;
-      try (TenantScope scope = TenantContext.open(ACME)) {
-        assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
-        savepoint = connection.setSavepoint();
-      }
-      try (TenantScope scope = TenantContext.open(GLOBEX)) {
-        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
-        connection.rollback(savepoint);
-        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
-        connection.rollback();
-      }
-    }
-  }
-
-  /** Regression: in session mode a ROLLBACK sent as SQL text undid a re-binding. */
-  @Test
-  void sessionModeRollbackAsSqlTextForcesRebinding() throws SQLException {
-    TenantDataSource session = TenantDataSource.builder(pool).mode(BindingMode.SESSION).build();
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = session.getConnection()) {
-      connection.setAutoCommit(false);
-      try (TenantScope inner = TenantContext.open(GLOBEX)) {
-        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
-        connection.createStatement().execute("ROLLBACK");
-        assertThat(rows(connection, "SELECT DISTINCT tenant_id FROM invoices")).containsExactly("globex");
+      java.sql.Savepoint savepoint = connection.setSavepoint();
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      connection.rollback(savepoint);
+      assertThat(rows(connection, "SELECT count(*) FROM invoices")).containsExactly("3");
+      try (TenantScope other = TenantContext.open(GLOBEX)) {
+        // The rollback to a savepoint undid the binding, not the transaction: it is still acme's.
+        assertThatThrownBy(() -> rows(connection, "SELECT count(*) FROM invoices"))
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25000"));
       }
       connection.rollback();
     }
@@ -480,6 +411,7 @@ class TenantDataSourceIT {
           assertThat(rs.getStatement()).isSameAs(call);
         }
       }
+      connection.commit(); // a transaction serves one tenant
       // The statement reached through a result set binds like any other: here the next tenant's.
       try (TenantScope scope = TenantContext.open(GLOBEX)) {
         try (ResultSet rs = fromPlain.getStatement().executeQuery("SELECT count(*) FROM invoices")) {
@@ -494,6 +426,7 @@ class TenantDataSourceIT {
               .containsExactly("2");
         }
       }
+      connection.commit();
       // Through the metadata's connection, a statement with no tenant sees nothing rather than being refused:
       // frameworks read the server version so at startup.
       assertThat(rows(connection.getMetaData().getConnection(), "SELECT count(*) FROM invoices"))
@@ -533,8 +466,9 @@ class TenantDataSourceIT {
         assertThat((Object[]) fromCall.getArray()).containsExactly("x", "y");
         assertThat(fromColumn.toString()).isEqualTo("{1,2,3}");
       }
+      connection.commit(); // a transaction serves one tenant
       // The driver runs an array's result set on a statement of its own; through ours, its statements bind the
-      // tenant in context (globex) instead of running in acme's transaction unbound, or run at all without one.
+      // tenant in context (globex) instead of running unbound, or run at all without one.
       assertThat(fromObject).isInstanceOf(Array.class);
       for (Array array : new Array[] {fromColumn, (Array) fromObject, fromCall}) {
         try (ResultSet elements = array.getResultSet(1, 1)) {

@@ -147,9 +147,12 @@ class TenantPolicyIT {
   }
 
   private static void bind(Connection connection, String tenant) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config(?, ?, true)")) {
+    // The binding TenantDataSource sends: the tenant and the transaction's stamp.
+    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config(?, ?, true), "
+        + "set_config(? || '_stamp', extract(epoch from transaction_timestamp())::text, true)")) {
       statement.setString(1, TenantPolicy.DEFAULT_SETTING);
       statement.setString(2, tenant);
+      statement.setString(3, TenantPolicy.DEFAULT_SETTING);
       statement.execute();
     }
   }

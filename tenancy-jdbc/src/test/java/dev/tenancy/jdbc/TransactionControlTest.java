@@ -19,14 +19,14 @@ class TransactionControlTest {
 
   /** The rule: a keyword at the start of the SQL or after a semicolon, past white space and comments. */
   private static final Pattern RULE = Pattern.compile(
-      "(?is)(?:^|;)\\s*(?:(?:/\\*.*?\\*/|--[^\\n]*\\n)\\s*)*(?:rollback|abort|commit|end|begin|start"
+      "(?is)(?:^|;)\\s*(?:(?:/\\*.*?\\*/|--[^\\n\\r]*[\\n\\r])\\s*)*(?:rollback|abort|commit|end|begin|start"
           + "|release|reset|discard|prepare\\s+transaction|call|do|\\{\\s*(?:\\?\\s*=\\s*)?call)\\b");
 
   private static final List<String> TOKENS = List.of(
       "rollback", "ROLLBACK", "Rollback", "abort", "commit", "COMMIT", "end", "begin", "start", "release",
       "prepare", "transaction", "call", "do", "DO", "reset", "discard", "all", "to", "savepoint", "s1", "select",
       "insert", "commits", "resets", "ending", "do_it", "callx", "calls", "x", "1", "_", "'", "\"", "(", ")", "{",
-      "}", "?", "=", ";", ";", ";", " ", " ", "  ", "\t", "\n", "\r\n", "/*", "*/", "/* c */", "--", "-- c\n", "-",
+      "}", "?", "=", ";", ";", ";", " ", " ", "  ", "\t", "\n", "\r\n", "\r", "/*", "*/", "/* c */", "--", "-- c\n", "-- c\r", "-",
       "*", "/");
 
   @Property(tries = 10000)
@@ -43,7 +43,8 @@ class TransactionControlTest {
   void recognisesTheStatementsThatEndOrUndoABinding() {
     assertThat(List.of("COMMIT", "  rollback to savepoint s1", "select 1; commit", "/* x */ -- y\n begin",
         "PREPARE  TRANSACTION 'x'", "{call f(?)}", "{ ? = call f(?) }", "do $$ begin end $$", "end", "abort;",
-        "/* outer /* nested */ still a comment */ COMMIT", "RESET ALL", "discard all"))
+        "/* outer /* nested */ still a comment */ COMMIT", "RESET ALL", "discard all",
+        "--x\rCOMMIT AND CHAIN", "-- a\r\nrollback"))
         .allSatisfy(sql -> assertThat(Binder.isTransactionControl(sql)).as(sql).isTrue());
     assertThat(List.of("select 1", "insert into commits values (1)", "select * from t where x = 'a'",
         "/* commit", "-- commit", "update t set done = true", "prepare p as select 1", "callx()", ""))

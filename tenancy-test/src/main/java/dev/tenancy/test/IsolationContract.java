@@ -30,8 +30,10 @@ import net.jqwik.api.Tuple;
  *
  * <p>A program is a random interleaving of {@link Step}s by several tenants — reads, inserts, updates and
  * deletes without any tenant predicate, inserts that try to write another tenant's row, commits and rollbacks
- * (through JDBC and as SQL text), savepoints — on a few connections held for the whole program, so that
- * connections, transactions and prepared statements are shared across tenants. Every result is checked against a model of each tenant's rows, and at the end the
+ * (through JDBC and as SQL text), savepoints, result sets left open and read later, temporary tables and holdable
+ * cursors left on the session — on a few connections held for the whole program, so that connections and prepared
+ * statements are shared across tenants. A transaction serves one tenant: a statement of another tenant inside it,
+ * or a read of its open result set by another tenant, must be refused (SQLState {@code 25000}). Every result is checked against a model of each tenant's rows, and at the end the
  * whole table, read by the administrator, must equal the model: nothing seen, changed or lost across tenants.
  *
  * <p>Not thread-safe: run one program at a time.
@@ -39,6 +41,8 @@ import net.jqwik.api.Tuple;
 final class IsolationContract {
 
   private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /** The SQLState of a statement refused because the open transaction belongs to another tenant. */
+  private static final String REFUSED = "25000";
 
   private final DataSource admin;
   private final String table;
@@ -68,11 +72,23 @@ final class IsolationContract {
    * @return an arbitrary of steps
    */
   public static Arbitrary<Step> steps() {
+    return steps(true);
+  }
+
+  /**
+   * The steps of a program, with or without the operations on session objects (temporary tables and holdable
+   * cursors).
+   *
+   * @param sessionObjects include {@link TempTable}, {@link ReadTempTable}, {@link HoldCursor} and
+   *     {@link FetchHoldCursor}
+   * @return an arbitrary of steps
+   */
+  public static Arbitrary<Step> steps(boolean sessionObjects) {
     Arbitrary<Integer> key = Arbitraries.integers().between(0, 4);
     Arbitrary<Integer> value = Arbitraries.integers().between(0, 999);
     Arbitrary<Boolean> autocommit = Arbitraries.of(false, false, false, true);
     Arbitrary<Boolean> sqlText = Arbitraries.of(false, true);
-    Arbitrary<Operation> operation = Arbitraries.frequencyOf(
+    List<Tuple.Tuple2<Integer, Arbitrary<? extends Operation>>> operations = new ArrayList<>(List.of(
         Tuple.of(4, Combinators.combine(key, value, autocommit).as(Insert::new)),
         Tuple.of(3, Combinators.combine(key, value, autocommit).as(Update::new)),
         Tuple.of(1, Combinators.combine(value, autocommit).as(UpdateAll::new)),
@@ -83,7 +99,18 @@ final class IsolationContract {
         Tuple.of(2, sqlText.map(Commit::new)),
         Tuple.of(1, sqlText.map(Rollback::new)),
         Tuple.of(1, Arbitraries.just(new Savepoint())),
-        Tuple.of(1, sqlText.map(RollbackToSavepoint::new)));
+        Tuple.of(1, sqlText.map(RollbackToSavepoint::new)),
+        Tuple.of(1, Arbitraries.just(new OpenResultSet())),
+        Tuple.of(2, Arbitraries.just(new ReadOpenResultSet()))));
+    if (sessionObjects) {
+      operations.add(Tuple.of(1, autocommit.map(TempTable::new)));
+      operations.add(Tuple.of(1, autocommit.map(ReadTempTable::new)));
+      operations.add(Tuple.of(1, Arbitraries.just(new HoldCursor())));
+      operations.add(Tuple.of(1, autocommit.map(FetchHoldCursor::new)));
+    }
+    @SuppressWarnings("unchecked")
+    Tuple.Tuple2<Integer, Arbitrary<? extends Operation>>[] weighted = operations.toArray(new Tuple.Tuple2[0]);
+    Arbitrary<Operation> operation = Arbitraries.frequencyOf(weighted);
     return Combinators.combine(Arbitraries.integers().between(0, 2), operation).as(Step::new);
   }
 
@@ -97,7 +124,8 @@ final class IsolationContract {
 
   /** What a step does. */
   public sealed interface Operation permits Insert, Update, UpdateAll, Delete, ReadAll, ReadKey, InsertForeign,
-      Commit, Rollback, Savepoint, RollbackToSavepoint {}
+      Commit, Rollback, Savepoint, RollbackToSavepoint, OpenResultSet, ReadOpenResultSet, TempTable, ReadTempTable,
+      HoldCursor, FetchHoldCursor {}
 
   /**
    * Insert {@code key} for the current tenant, without naming the tenant (the column default supplies it).
@@ -179,6 +207,42 @@ final class IsolationContract {
    * @param sqlText send {@code ROLLBACK TO SAVEPOINT} as SQL text instead of calling {@code rollback(savepoint)}
    */
   public record RollbackToSavepoint(boolean sqlText) implements Operation {}
+
+  /**
+   * Open a result set on the lane's transaction that fetches one row at a time (a fetch size inside a
+   * transaction), read its first row and keep it open: the server produces its later rows when they are fetched.
+   */
+  public record OpenResultSet() implements Operation {}
+
+  /**
+   * Read up to two more rows of the lane's open result set. Under the tenant whose transaction opened it, they
+   * must be that tenant's rows; under another tenant the read must be refused (SQLState {@code 25000}).
+   */
+  public record ReadOpenResultSet() implements Operation {}
+
+  /**
+   * {@code CREATE TEMP TABLE IF NOT EXISTS} a copy of the rows the tenant sees, left on the session.
+   *
+   * @param autocommit run in autocommit
+   */
+  public record TempTable(boolean autocommit) implements Operation {}
+
+  /**
+   * Read the temporary table, if the session has one: it must hold none but the current tenant's rows.
+   *
+   * @param autocommit run in autocommit
+   */
+  public record ReadTempTable(boolean autocommit) implements Operation {}
+
+  /** {@code DECLARE ... CURSOR WITH HOLD} over the rows the tenant sees, in autocommit: it outlives the statement. */
+  public record HoldCursor() implements Operation {}
+
+  /**
+   * Fetch two rows from the holdable cursor, if the session has one: they must be the current tenant's.
+   *
+   * @param autocommit run in autocommit
+   */
+  public record FetchHoldCursor(boolean autocommit) implements Operation {}
 
   /**
    * Runs a program and checks every step, then checks the whole table as the administrator. The table is
@@ -325,6 +389,25 @@ final class IsolationContract {
     }
 
     private void apply(TenantId tenant, Lane lane, Operation operation) throws SQLException {
+      if (lane.owner != null && !lane.owner.equals(tenant) && statementInTransaction(lane, operation)) {
+        expectRefused(tenant, lane, operation);
+        return;
+      }
+      if (operation instanceof OpenResultSet) {
+        lane.closeResults();
+        Statement statement = lane.connection.createStatement();
+        statement.setFetchSize(1);
+        lane.results = statement.executeQuery("SELECT tenant_id FROM " + table + " ORDER BY id");
+        lane.resultsStatement = statement;
+        lane.resultsTenant = tenant;
+        lane.owner = tenant;
+        readResults(tenant, lane, 1);
+        return;
+      }
+      if (operation instanceof ReadOpenResultSet) {
+        readResults(tenant, lane, 2);
+        return;
+      }
       if (operation instanceof Commit commit) {
         commit(lane, commit.sqlText());
         return;
@@ -356,6 +439,10 @@ final class IsolationContract {
         } else {
           lane.connection.rollback(lane.savepoint);
         }
+        if (back.sqlText()) {
+          lane.owner = tenant; // a statement of this tenant ran in the transaction
+        }
+        lane.closeResults(); // opened after the savepoint, its portal is gone
         lane.pending.clear();
         lane.atSavepoint.forEach((t, delta) -> lane.pending.put(t, new HashMap<>(delta)));
         return;
@@ -387,9 +474,106 @@ final class IsolationContract {
       Map<Integer, Integer> view = view(tenant, delta);
       try {
         perform(tenant, lane, view, delta, operation);
+        lane.owner = tenant;
       } catch (ExpectedFailure e) {
         lane.connection.rollback(); // the failed statement aborted the whole transaction
         lane.discard();
+      }
+    }
+
+    /** Whether {@code operation} sends a statement inside the lane's open transaction. */
+    private boolean statementInTransaction(Lane lane, Operation operation) {
+      if (operation instanceof Commit o) {
+        return o.sqlText();
+      }
+      if (operation instanceof Rollback o) {
+        return o.sqlText();
+      }
+      if (operation instanceof RollbackToSavepoint o) {
+        return o.sqlText() && lane.savepoint != null;
+      }
+      if (operation instanceof Savepoint || operation instanceof ReadOpenResultSet) {
+        return false;
+      }
+      return operation instanceof OpenResultSet || !autocommit(operation);
+    }
+
+    /**
+     * A transaction serves one tenant: a statement of another tenant in it must be refused before it runs
+     * (SQLState {@code 25000}), leaving the transaction as it was.
+     */
+    private void expectRefused(TenantId tenant, Lane lane, Operation operation) {
+      try {
+        attempt(lane, operation);
+      } catch (SQLException e) {
+        if (REFUSED.equals(e.getSQLState())) {
+          return;
+        }
+        throw new AssertionError(where() + "a statement of tenant " + tenant + " in the open transaction of tenant "
+            + lane.owner + " failed with " + e.getSQLState() + " instead of being refused (" + REFUSED + "): "
+            + e.getMessage(), e);
+      }
+      throw new AssertionError(where() + "tenant " + tenant + " ran a statement in the open transaction of tenant "
+          + lane.owner + "; a transaction serves one tenant, so it must be refused (SQLState " + REFUSED + ")");
+    }
+
+    /** Sends the statement of {@code operation} without checking its result. */
+    private void attempt(Lane lane, Operation operation) throws SQLException {
+      String sql;
+      if (operation instanceof Commit) {
+        sql = "COMMIT";
+      } else if (operation instanceof Rollback) {
+        sql = "ROLLBACK";
+      } else if (operation instanceof RollbackToSavepoint) {
+        sql = "ROLLBACK TO SAVEPOINT contract";
+      } else if (operation instanceof Insert o) {
+        PreparedStatement statement = lane.prepare("INSERT INTO " + table + " (id, val) VALUES (?, ?)");
+        statement.setInt(1, o.key());
+        statement.setInt(2, o.value());
+        statement.executeUpdate();
+        return;
+      } else if (operation instanceof ReadKey o) {
+        PreparedStatement statement = lane.prepare("SELECT val FROM " + table + " WHERE id = ?");
+        statement.setInt(1, o.key());
+        statement.executeQuery().close();
+        return;
+      } else if (operation instanceof Update || operation instanceof UpdateAll || operation instanceof Delete
+          || operation instanceof InsertForeign) {
+        sql = "UPDATE " + table + " SET val = val WHERE id < 0";
+      } else if (operation instanceof TempTable || operation instanceof ReadTempTable) {
+        sql = "SELECT count(*) FROM pg_class WHERE relname = 'contract_temp'";
+      } else {
+        sql = "SELECT tenant_id FROM " + table;
+      }
+      try (Statement statement = lane.connection.createStatement()) {
+        statement.execute(sql);
+      }
+    }
+
+    /** Reads up to {@code count} rows of the lane's open result set as {@code tenant}. */
+    private void readResults(TenantId tenant, Lane lane, int count) throws SQLException {
+      ResultSet results = lane.results;
+      if (results == null) {
+        return;
+      }
+      if (!tenant.equals(lane.resultsTenant)) {
+        try {
+          if (results.next()) {
+            throw new AssertionError(where() + "tenant " + tenant + " read a row of tenant " + results.getString(1)
+                + " from the open result set of tenant " + lane.resultsTenant + "'s transaction");
+          }
+        } catch (SQLException e) {
+          if (!REFUSED.equals(e.getSQLState())) {
+            throw new AssertionError(where() + "reading tenant " + lane.resultsTenant + "'s open result set as "
+                + tenant + " failed with " + e.getSQLState() + " instead of being refused (" + REFUSED + "): "
+                + e.getMessage(), e);
+          }
+        }
+        return;
+      }
+      for (int i = 0; i < count && results.next(); i++) {
+        check(results.getString(1).equals(tenant.value()), "tenant " + tenant + " read a row of tenant "
+            + results.getString(1) + " from its own open result set");
       }
     }
 
@@ -520,7 +704,53 @@ final class IsolationContract {
             + read.key() + ", its value is " + view.get(read.key()));
         return;
       }
+      if (operation instanceof TempTable) {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("CREATE TEMP TABLE IF NOT EXISTS contract_temp AS SELECT tenant_id, id, val FROM " + table);
+        } catch (SQLException e) {
+          if ("42501".equals(e.getSQLState())) {
+            throw new ExpectedFailure(); // TEMPORARY denied on the database: the guard behind a pooler
+          }
+          throw e;
+        }
+        return;
+      }
+      if (operation instanceof ReadTempTable) {
+        readLeftovers(tenant, connection, "SELECT tenant_id FROM contract_temp", "42P01", "a temporary table");
+        return;
+      }
+      if (operation instanceof HoldCursor) {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("DECLARE contract_hold CURSOR WITH HOLD FOR SELECT tenant_id FROM " + table);
+        } catch (SQLException e) {
+          if ("42P03".equals(e.getSQLState())) {
+            throw new ExpectedFailure(); // the session has one already
+          }
+          throw e;
+        }
+        return;
+      }
+      if (operation instanceof FetchHoldCursor) {
+        readLeftovers(tenant, connection, "FETCH 2 FROM contract_hold", "34000", "a holdable cursor");
+        return;
+      }
       throw new IllegalArgumentException("unknown operation " + operation);
+    }
+
+    /** Reads a session object that may be missing ({@code missing}): any row it has must be the tenant's. */
+    private void readLeftovers(TenantId tenant, Connection connection, String sql, String missing, String what)
+        throws SQLException {
+      try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        while (rs.next()) {
+          check(rs.getString(1).equals(tenant.value()), "tenant " + tenant + " read a row of tenant "
+              + rs.getString(1) + " through " + what + " left on the session");
+        }
+      } catch (SQLException e) {
+        if (missing.equals(e.getSQLState())) {
+          throw new ExpectedFailure();
+        }
+        throw e;
+      }
     }
 
     private boolean other(TenantId tenant, int key) {
@@ -541,6 +771,11 @@ final class IsolationContract {
       final Map<String, PreparedStatement> statements = new HashMap<>();
       java.sql.Savepoint savepoint;
       Map<TenantId, Map<Integer, Integer>> atSavepoint = Map.of();
+      /** The tenant whose statement ran in the open transaction; null when none is open or none ran yet. */
+      TenantId owner;
+      ResultSet results;
+      Statement resultsStatement;
+      TenantId resultsTenant;
 
       Lane(Connection connection) {
         this.connection = connection;
@@ -576,6 +811,21 @@ final class IsolationContract {
         pending.clear();
         savepoint = null;
         atSavepoint = Map.of();
+        owner = null;
+        closeResults(); // the transaction's end closed its portal
+      }
+
+      void closeResults() {
+        if (resultsStatement != null) {
+          try {
+            resultsStatement.close();
+          } catch (SQLException ignored) {
+            // its portal may be gone with the transaction or savepoint that held it
+          }
+        }
+        results = null;
+        resultsStatement = null;
+        resultsTenant = null;
       }
 
       void close() {
@@ -631,7 +881,16 @@ final class IsolationContract {
     if (operation instanceof ReadKey o) {
       return o.autocommit();
     }
-    return false;
+    if (operation instanceof TempTable o) {
+      return o.autocommit();
+    }
+    if (operation instanceof ReadTempTable o) {
+      return o.autocommit();
+    }
+    if (operation instanceof FetchHoldCursor o) {
+      return o.autocommit();
+    }
+    return operation instanceof HoldCursor;
   }
 
   private Map<TenantId, Map<Integer, Integer>> adminReadAll() {
