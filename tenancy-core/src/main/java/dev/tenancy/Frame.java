@@ -2,6 +2,7 @@ package dev.tenancy;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One binding on one thread's stack of scopes. Immutable but for {@code closed}, which only the owner thread
@@ -9,15 +10,16 @@ import java.util.Optional;
  */
 final class Frame implements TenantScope {
 
-  final TenantId tenant; // null for the system scope and for an explicit "no tenant" binding
-  final String systemReason; // non-null exactly for the system scope
-  final Frame parent;
+  final @Nullable TenantId tenant; // null for the system scope and for an explicit "no tenant" binding
+  final @Nullable String systemReason; // non-null exactly for the system scope
+  final @Nullable Frame parent;
   final Thread owner;
   boolean closed;
-  private TenantSnapshot snapshot;
-  private Optional<TenantId> current;
+  private @Nullable TenantSnapshot snapshot;
+  @SuppressWarnings("NullableOptional") // null until first asked: a lazily built cache, never handed out
+  private @Nullable Optional<TenantId> current;
 
-  Frame(TenantId tenant, String systemReason, Frame parent) {
+  Frame(@Nullable TenantId tenant, @Nullable String systemReason, @Nullable Frame parent) {
     this.tenant = tenant;
     this.systemReason = systemReason;
     this.parent = parent;
@@ -25,14 +27,14 @@ final class Frame implements TenantScope {
   }
 
   /** The MDC value of this binding, or null when the key must be absent. */
-  String mdcValue() {
+  @Nullable String mdcValue() {
     if (tenant != null) {
       return tenant.value();
     }
     return systemReason != null ? TenantContext.SYSTEM_MDC_VALUE : null;
   }
 
-  boolean sameBinding(TenantId otherTenant, String otherReason) {
+  boolean sameBinding(@Nullable TenantId otherTenant, @Nullable String otherReason) {
     return Objects.equals(tenant, otherTenant) && Objects.equals(systemReason, otherReason);
   }
 

@@ -3,9 +3,10 @@ package dev.tenancy;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The immutable request built by {@link TenantRequest.Builder}; header names are stored lowercased. */
-record SimpleRequest(Map<String, String> headers, String hostValue, String path, Map<String, String> claims)
+record SimpleRequest(Map<String, String> headers, @Nullable String hostValue, String path, Map<String, String> claims)
     implements TenantRequest {
 
   @Override

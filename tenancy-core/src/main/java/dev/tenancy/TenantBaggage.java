@@ -36,6 +36,7 @@ public final class TenantBaggage {
    *
    * @return the OpenTelemetry scope to close
    */
+  @SuppressWarnings("MustBeClosedChecker") // the scope is handed to the caller, who closes it (documented above)
   public static Scope attach() {
     Optional<TenantId> tenant = TenantContext.current();
     if (tenant.isEmpty()) {

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tenant the current thread works for: the front door of Tenancy.
@@ -257,11 +258,11 @@ public final class TenantContext {
 
   // ---- the stack of frames; package-private so snapshots and the Micrometer accessor share one mechanism
 
-  static Frame currentFrame() {
+  static @Nullable Frame currentFrame() {
     return CURRENT.get();
   }
 
-  static Frame push(TenantId tenant, String systemReason) {
+  static Frame push(@Nullable TenantId tenant, @Nullable String systemReason) {
     Frame frame = new Frame(tenant, systemReason, CURRENT.get());
     CURRENT.set(frame);
     String mdc = frame.mdcValue();
@@ -311,7 +312,7 @@ public final class TenantContext {
    * Makes {@code frame} the current binding of this thread, whatever is bound now. Used to restore a pooled
    * thread exactly after a propagated task, even if the task leaked an unclosed scope.
    */
-  static void install(Frame frame) {
+  static void install(@Nullable Frame frame) {
     CURRENT.set(frame);
     String mdc = frame == null ? null : frame.mdcValue();
     if (mdc == null) {

@@ -1,6 +1,7 @@
 package dev.tenancy;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity of a tenant: a validated, immutable value.
@@ -9,7 +10,7 @@ import java.util.Objects;
  * letter or digit ({@code [a-z0-9][a-z0-9_-]{0,62}}). The syntax is deliberately narrow so that an id can be
  * used, without quoting or escaping, as a PostgreSQL setting value, inside a schema or database name (63 bytes
  * is PostgreSQL's identifier limit), as a DNS label of a subdomain, in a cache key (it contains none of the
- * separators {@code :}, {@code {}, {@code }}), in an HTTP header and in a log line (no whitespace or control
+ * separators {@code :}, <code>&#123;</code> and <code>&#125;</code>), in an HTTP header and in a log line (no whitespace or control
  * characters). UUIDs in their canonical lowercase form are valid ids.
  *
  * <p>Ids are case-sensitive and never normalised: {@code "Acme"} is rejected rather than silently turned into
@@ -28,6 +29,7 @@ public record TenantId(String value) implements Comparable<TenantId> {
   /**
    * Validates the value.
    *
+   * @param value the id, as described above
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} does not match {@link #SYNTAX}
    */
@@ -73,7 +75,7 @@ public record TenantId(String value) implements Comparable<TenantId> {
   }
 
   // A hand-written scan instead of a regex: ids are parsed on every request by the resolvers.
-  private static String problem(String value) {
+  private static @Nullable String problem(String value) {
     int length = value.length();
     if (length == 0) {
       return "it is empty";

@@ -15,6 +15,9 @@ public record TenantInfo(TenantId id, TenantStatus status, String tier) {
   /**
    * Validates the components.
    *
+   * @param id the tenant
+   * @param status whether it may be served
+   * @param tier the plan or tier name; 1 to 63 characters
    * @throws IllegalArgumentException if the tier is blank or longer than 63 characters
    */
   public TenantInfo {

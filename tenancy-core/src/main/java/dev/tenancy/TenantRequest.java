@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A framework-neutral view of an incoming request, as much as tenant resolution needs: headers, host, path and
@@ -60,7 +61,7 @@ public interface TenantRequest {
   final class Builder {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> claims = new LinkedHashMap<>();
-    private String host;
+    private @Nullable String host;
     private String path = "/";
     private boolean built;
 

@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable capture of a thread's tenant binding, taken with {@link TenantContext#capture()} and restored
@@ -26,10 +27,10 @@ public final class TenantSnapshot {
 
   static final TenantSnapshot NONE = new TenantSnapshot(null, null);
 
-  private final TenantId tenant;
-  private final String systemReason;
+  private final @Nullable TenantId tenant;
+  private final @Nullable String systemReason;
 
-  TenantSnapshot(TenantId tenant, String systemReason) {
+  TenantSnapshot(@Nullable TenantId tenant, @Nullable String systemReason) {
     this.tenant = tenant;
     this.systemReason = systemReason;
   }
@@ -212,7 +213,7 @@ public final class TenantSnapshot {
   }
 
   /** Binds this snapshot unless the thread already binds the same; returns the frame to expect at exit. */
-  Frame enter(Frame before) {
+  @Nullable Frame enter(@Nullable Frame before) {
     boolean same = before == null ? (tenant == null && systemReason == null) : before.sameBinding(tenant, systemReason);
     return same ? before : TenantContext.push(tenant, systemReason);
   }
@@ -222,7 +223,7 @@ public final class TenantSnapshot {
    * discarded; a scope the work closed (possibly {@code before} itself, e.g. a callback closing the caller's
    * scope) is never re-installed: the nearest open ancestor is.
    */
-  static void exit(Frame before, Frame entered) {
+  static void exit(@Nullable Frame before, @Nullable Frame entered) {
     Frame now = TenantContext.currentFrame();
     if (now == entered && entered == before) {
       return;
@@ -230,7 +231,7 @@ public final class TenantSnapshot {
     if (now != entered && now != null && !now.closed && isAbove(now, entered)) {
       TenantContext.logLeak(now, "after a propagated task");
     }
-    if (entered != before) {
+    if (entered != null && entered != before) {
       entered.closed = true;
     }
     Frame restored = before;
@@ -240,7 +241,7 @@ public final class TenantSnapshot {
     TenantContext.install(restored);
   }
 
-  private static boolean isAbove(Frame frame, Frame base) {
+  private static boolean isAbove(Frame frame, @Nullable Frame base) {
     for (Frame f = frame; f != null; f = f.parent) {
       if (f == base) {
         return f != frame;

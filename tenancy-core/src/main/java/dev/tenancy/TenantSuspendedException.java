@@ -7,6 +7,7 @@ public final class TenantSuspendedException extends TenancyException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The suspended tenant. */
   private final TenantId tenant;
 
   /**

@@ -2,6 +2,7 @@ package dev.tenancy;
 
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bridges the tenant context to Micrometer context-propagation, so that Spring, Reactor ({@code
@@ -29,7 +30,7 @@ public final class TenantThreadLocalAccessor implements ThreadLocalAccessor<Tena
   }
 
   @Override
-  public TenantSnapshot getValue() {
+  public @Nullable TenantSnapshot getValue() {
     Frame frame = TenantContext.currentFrame();
     if (frame == null || (frame.tenant == null && frame.systemReason == null)) {
       return null;

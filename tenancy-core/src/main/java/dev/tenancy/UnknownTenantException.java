@@ -8,6 +8,7 @@ public final class UnknownTenantException extends TenancyException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The tenant no directory knows. */
   private final TenantId tenant;
 
   /**

@@ -29,6 +29,7 @@ class CoreGuideTest {
     final List<String> tenants = new ArrayList<>();
 
     synchronized void create(Object draft) {
+      assertThat(draft).isNotNull();
       tenants.add(TenantContext.require().value() + "/" + MDC.get(TenantContext.MDC_KEY));
     }
 
@@ -41,11 +42,13 @@ class CoreGuideTest {
     }
 
     synchronized void send(Object request) {
+      assertThat(request).isNotNull();
       tenants.add(Baggage.current().getEntryValue(TenantBaggage.KEY));
     }
   }
 
   @Test
+  @SuppressWarnings("FutureReturnValueIgnored") // as in the README; the pool is awaited below
   void readmeIntroduction() throws Exception {
     TenantDirectory directory = TenantDirectory.of(List.of(TenantInfo.active(TenantId.of("acme"), "standard")));
     TenantRequest request = TenantRequest.builder().verifiedClaim("tenant", "acme").build();

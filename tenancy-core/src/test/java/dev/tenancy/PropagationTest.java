@@ -245,7 +245,7 @@ class PropagationTest {
   @Test
   void callbackClosingTheCallersScopeDoesNotResurrectIt() {
     TenantScope scope = TenantContext.open(ACME);
-    TenantFutures.propagating(CompletableFuture.completedFuture("done"))
+    CompletableFuture<String> unused = TenantFutures.propagating(CompletableFuture.completedFuture("done"))
         .whenComplete((value, failure) -> scope.close());
     assertThat(TenantContext.current()).isEmpty();
     assertThat(MDC.get(TenantContext.MDC_KEY)).isNull();

@@ -49,6 +49,7 @@ class SpanAttributePropertyTest {
   private record Open(Span span, Scope spanScope, TenantScope tenantScope, Optional<TenantId> tenant) {}
 
   @Property(tries = 1000)
+  @SuppressWarnings("MustBeClosedChecker") // scopes are closed out of lexical order on purpose, by end(...)
   void everySpanCarriesTheTenantOfTheScopeOpenedInIt(@ForAll("programs") List<Step> program) {
     EXPORTER.reset();
     Deque<Open> open = new ArrayDeque<>();

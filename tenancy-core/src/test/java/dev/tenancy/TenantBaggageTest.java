@@ -52,6 +52,7 @@ class TenantBaggageTest {
     Context context = W3CBaggagePropagator.getInstance().extract(Context.root(), Map.of("baggage", header),
         new TextMapGetter<Map<String, String>>() {
           @Override
+          @SuppressWarnings("deprecation") // still abstract in the API: every getter implements it
           public Iterable<String> keys(Map<String, String> carrier) {
             return carrier.keySet();
           }

@@ -23,6 +23,10 @@ final class BenchmarkServers {
             + "wildcard [databases] entry, e.g. jdbc:postgresql://127.0.0.1:6432/postgres?user=postgres");
   }
 
+  static String redisUrl() {
+    return required("TENANCY_TEST_REDIS_URL", "a Redis URL, e.g. redis://127.0.0.1:6379");
+  }
+
   private static String required(String name, String what) {
     String value = System.getenv(name);
     if (value == null || value.isBlank()) {

@@ -99,7 +99,7 @@ public final class CpuPerTransaction {
         Collections.shuffle(order, new Random(round));
         for (String method : order) {
           Slice slice = run(type.getMethod(method), state, pool, threads, SLICE_NANOS, ticksPerSecond);
-          slices.get(method).add(slice);
+          present(slices, method).add(slice);
           System.out.printf("round %d  %-40s %8.0f ops/s  client %6.1f µs/op  server %6.1f µs/op%n", round, method,
               slice.throughput, slice.clientMicros, slice.serverMicros);
         }
@@ -113,11 +113,11 @@ public final class CpuPerTransaction {
         String.join(" ", params), rounds, methods.get(0));
     System.out.printf("%-40s %10s %10s %10s %10s %10s %12s%n", "method", "ops/s", "ratio", "client µs", "server µs",
         "total µs", "CPU ratio");
-    List<Slice> baseline = slices.get(methods.get(0));
+    List<Slice> baseline = present(slices, methods.get(0));
     double baseThroughput = median(baseline, s -> s.throughput);
     double baseTotal = median(baseline, Slice::totalMicros);
     for (String method : methods) {
-      List<Slice> own = slices.get(method);
+      List<Slice> own = present(slices, method);
       double total = median(own, Slice::totalMicros);
       System.out.printf("%-40s %10.0f %10.3f %10.1f %10.1f %10.1f %12.3f%n", method, median(own, s -> s.throughput),
           median(own, s -> s.throughput) / baseThroughput, median(own, s -> s.clientMicros),
@@ -209,5 +209,10 @@ public final class CpuPerTransaction {
       values.add(value.applyAsDouble(slice));
     }
     return InterleavedRounds.median(values);
+  }
+
+  /** Looks up a key every caller put in before; a missing one is a bug in this class. */
+  private static <V> V present(java.util.Map<String, V> map, String key) {
+    return java.util.Objects.requireNonNull(map.get(key), key);
   }
 }

@@ -80,12 +80,12 @@ public final class InterleavedRounds {
         RunResult result = new Runner(options.build()).runSingle();
         double score = result.getPrimaryResult().getScore();
         scores.put(method, score);
-        throughput.get(method).add(score);
+        present(throughput, method).add(score);
         System.out.printf("round %d  %-32s %10.0f ops/s%n", round, method, score);
       }
-      double baseline = scores.get(methods.get(0));
+      double baseline = present(scores, methods.get(0));
       for (String method : methods) {
-        ratios.get(method).add(scores.get(method) / baseline);
+        present(ratios, method).add(present(scores, method) / baseline);
       }
     }
     System.out.printf("%n%s, %d thread(s) %s, %d interleaved rounds%s; ratio = method / %s in the same round%n",
@@ -94,11 +94,11 @@ public final class InterleavedRounds {
     System.out.printf("%-32s %12s %14s   %s%n", "method", "median ops/s", "median ratio", "ratios per round");
     for (String method : methods) {
       StringBuilder perRound = new StringBuilder();
-      for (double ratio : ratios.get(method)) {
+      for (double ratio : present(ratios, method)) {
         perRound.append(String.format("%.3f ", ratio));
       }
-      System.out.printf("%-32s %12.0f %14.3f   %s%n", method, median(throughput.get(method)),
-          median(ratios.get(method)), perRound.toString().trim());
+      System.out.printf("%-32s %12.0f %14.3f   %s%n", method, median(present(throughput, method)),
+          median(present(ratios, method)), perRound.toString().trim());
     }
   }
 
@@ -107,5 +107,10 @@ public final class InterleavedRounds {
     Collections.sort(sorted);
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** Looks up a key every caller put in before; a missing one is a bug in this class. */
+  private static <V> V present(java.util.Map<String, V> map, String key) {
+    return java.util.Objects.requireNonNull(map.get(key), key);
   }
 }

@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Row-level security through {@link TenantDataSource} beside the query it must approach: an explicit
@@ -96,10 +97,10 @@ public class RlsOverheadBenchmark {
 
   /** {@code direct} to PostgreSQL, or {@code pgbouncer} in transaction mode. */
   @Param({"direct"})
-  public String target;
+  public String target = "direct";
 
   private HikariDataSource pool;
-  private HikariDataSource presetPool;
+  private @Nullable HikariDataSource presetPool;
   private TenantDataSource tenantDataSource;
 
   @Setup(Level.Trial)
@@ -164,8 +165,9 @@ public class RlsOverheadBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     pool.close();
-    if (presetPool != null) {
-      presetPool.close();
+    HikariDataSource preset = presetPool;
+    if (preset != null) {
+      preset.close();
     }
   }
 
@@ -277,10 +279,11 @@ public class RlsOverheadBenchmark {
    */
   @Benchmark
   public long controlRlsTenantPresetPerConnection() throws SQLException {
-    if (presetPool == null) {
+    HikariDataSource preset = presetPool;
+    if (preset == null) {
       throw new IllegalStateException("this control needs session state: run it with target=direct");
     }
-    try (Connection connection = presetPool.getConnection();
+    try (Connection connection = preset.getConnection();
          PreparedStatement statement = connection.prepareStatement(
              "SELECT amount FROM items_rls_unstamped WHERE id = ?")) {
       statement.setLong(1, ThreadLocalRandom.current().nextInt(ROWS));

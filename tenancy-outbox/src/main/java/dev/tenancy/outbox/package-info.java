@@ -7,5 +7,7 @@
  * requests execute once; {@link dev.tenancy.outbox.Inbox} makes consumers apply each event once.
  * {@link dev.tenancy.outbox.OutboxSchema} generates the tables and their row-level security.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package dev.tenancy.outbox;
+
+import org.jspecify.annotations.NullMarked;

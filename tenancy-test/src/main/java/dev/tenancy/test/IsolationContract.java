@@ -22,6 +22,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The isolation contract "tenant A never sees, changes or learns of tenant B's rows", written once and run
@@ -275,7 +276,7 @@ final class IsolationContract {
    * @param program the interleaving to run
    * @param raw the pool {@code pool} wraps, or null to skip the check
    */
-  public void run(DataSource pool, int poolSize, List<TenantStep<Step>> program, DataSource raw) {
+  public void run(DataSource pool, int poolSize, List<TenantStep<Step>> program, @Nullable DataSource raw) {
     Objects.requireNonNull(pool, "pool");
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1 but was " + poolSize);
@@ -589,7 +590,7 @@ final class IsolationContract {
     }
 
     /** What a statement of {@code tenant} sees: the committed rows overlaid with the lane's own changes. */
-    private Map<Integer, Integer> view(TenantId tenant, Map<Integer, Integer> delta) {
+    private Map<Integer, Integer> view(TenantId tenant, @Nullable Map<Integer, Integer> delta) {
       Map<Integer, Integer> view = new TreeMap<>(committed.getOrDefault(tenant, Map.of()));
       if (delta != null) {
         applyDelta(view, delta);
@@ -769,13 +770,13 @@ final class IsolationContract {
       final Connection connection;
       final Map<TenantId, Map<Integer, Integer>> pending = new HashMap<>(); // value null = deleted
       final Map<String, PreparedStatement> statements = new HashMap<>();
-      java.sql.Savepoint savepoint;
+      java.sql.@Nullable Savepoint savepoint;
       Map<TenantId, Map<Integer, Integer>> atSavepoint = Map.of();
       /** The tenant whose statement ran in the open transaction; null when none is open or none ran yet. */
-      TenantId owner;
-      ResultSet results;
-      Statement resultsStatement;
-      TenantId resultsTenant;
+      @Nullable TenantId owner;
+      @Nullable ResultSet results;
+      @Nullable Statement resultsStatement;
+      @Nullable TenantId resultsTenant;
 
       Lane(Connection connection) {
         this.connection = connection;
@@ -922,7 +923,7 @@ final class IsolationContract {
     private final DataSource admin;
     private String table = "isolation_contract";
     private String setting = "tenancy.tenant_id";
-    private Function<String, List<String>> tenantScoping;
+    private @Nullable Function<String, List<String>> tenantScoping;
     private final List<String> grantees = new ArrayList<>();
 
     private Builder(DataSource admin) {

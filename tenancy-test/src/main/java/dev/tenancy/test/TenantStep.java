@@ -15,6 +15,8 @@ public record TenantStep<O>(TenantId tenant, O operation) {
   /**
    * Validates the components.
    *
+   * @param tenant who acts
+   * @param operation what it does
    * @throws NullPointerException when a component is null
    */
   public TenantStep {

@@ -74,22 +74,38 @@ public final class TestDatabase implements AutoCloseable {
     return db;
   }
 
-  /** @return the database name, unique on the server, e.g. {@code tenancy_3f9c0a1b2d4e5f60} */
+  /**
+   * Returns the database name, unique on the server, e.g. {@code tenancy_3f9c0a1b2d4e5f60}.
+   *
+   * @return the database name, unique on the server, e.g. {@code tenancy_3f9c0a1b2d4e5f60}
+   */
   public String name() {
     return name;
   }
 
-  /** @return a JDBC URL that logs in to this database as the administrator; it carries the credentials */
+  /**
+   * Returns a JDBC URL that logs in to this database as the administrator; it carries the credentials.
+   *
+   * @return a JDBC URL that logs in to this database as the administrator; it carries the credentials
+   */
   public String jdbcUrl() {
     return server.jdbcUrl(name, server.adminUser(), server.adminPassword());
   }
 
-  /** @return the administrator role, a superuser (it bypasses row-level security: use {@link #createRole}) */
+  /**
+   * Returns the administrator role, a superuser (it bypasses row-level security: use {@link #createRole}).
+   *
+   * @return the administrator role, a superuser (it bypasses row-level security: use {@link #createRole})
+   */
   public String adminUser() {
     return server.adminUser();
   }
 
-  /** @return the administrator's password, empty when the server does not ask for one */
+  /**
+   * Returns the administrator's password, empty when the server does not ask for one.
+   *
+   * @return the administrator's password, empty when the server does not ask for one
+   */
   public String adminPassword() {
     return server.adminPassword();
   }
@@ -154,7 +170,11 @@ public final class TestDatabase implements AutoCloseable {
     return server.jdbcUrl(name, role.name(), role.password());
   }
 
-  /** @return the server this database lives on; for the PgBouncer fixture */
+  /**
+   * Returns the server this database lives on; for the PgBouncer fixture.
+   *
+   * @return the server this database lives on; for the PgBouncer fixture
+   */
   PostgresServer server() {
     return server;
   }

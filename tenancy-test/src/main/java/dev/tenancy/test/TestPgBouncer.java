@@ -43,12 +43,20 @@ public final class TestPgBouncer {
     return new TestPgBouncer(endpoint);
   }
 
-  /** @return the host clients connect to */
+  /**
+   * Returns the host clients connect to.
+   *
+   * @return the host clients connect to
+   */
   public String host() {
     return endpoint.host();
   }
 
-  /** @return the port clients connect to */
+  /**
+   * Returns the port clients connect to.
+   *
+   * @return the port clients connect to
+   */
   public int port() {
     return endpoint.port();
   }

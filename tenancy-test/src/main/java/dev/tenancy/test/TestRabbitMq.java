@@ -28,7 +28,11 @@ public final class TestRabbitMq {
     return new TestRabbitMq(RabbitMqs.shared());
   }
 
-  /** @return the broker's AMQP URI, including credentials, e.g. {@code amqp://guest:guest@127.0.0.1:5672} */
+  /**
+   * Returns the broker's AMQP URI, including credentials, e.g. {@code amqp://guest:guest@127.0.0.1:5672}.
+   *
+   * @return the broker's AMQP URI, including credentials, e.g. {@code amqp://guest:guest@127.0.0.1:5672}
+   */
   public String uri() {
     return uri;
   }

@@ -44,7 +44,11 @@ public final class TestRedis implements AutoCloseable {
     return new TestRedis(server, "t-" + Names.hex(16) + ":");
   }
 
-  /** @return the prefix this test's keys must start with, e.g. {@code t-3f9c0a1b2d4e5f60:} */
+  /**
+   * Returns the prefix this test's keys must start with, e.g. {@code t-3f9c0a1b2d4e5f60:}.
+   *
+   * @return the prefix this test's keys must start with, e.g. {@code t-3f9c0a1b2d4e5f60:}
+   */
   public String keyPrefix() {
     return keyPrefix;
   }
@@ -59,17 +63,29 @@ public final class TestRedis implements AutoCloseable {
     return keyPrefix + Objects.requireNonNull(suffix, "suffix");
   }
 
-  /** @return the server URI, e.g. {@code redis://127.0.0.1:6379}, including a password if it has one */
+  /**
+   * Returns the server URI, e.g. {@code redis://127.0.0.1:6379}, including a password if it has one.
+   *
+   * @return the server URI, e.g. {@code redis://127.0.0.1:6379}, including a password if it has one
+   */
   public String uri() {
     return server.uri();
   }
 
-  /** @return the server's host */
+  /**
+   * Returns the server's host.
+   *
+   * @return the server's host
+   */
   public String host() {
     return server.redisUri().getHost();
   }
 
-  /** @return the server's port */
+  /**
+   * Returns the server's port.
+   *
+   * @return the server's port
+   */
   public int port() {
     return server.redisUri().getPort();
   }

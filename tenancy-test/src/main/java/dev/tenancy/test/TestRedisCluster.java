@@ -42,7 +42,11 @@ public final class TestRedisCluster implements AutoCloseable {
     return new TestRedisCluster(RedisClusters.shared(), "t-" + Names.hex(16) + ":");
   }
 
-  /** @return the prefix this test's keys must start with, e.g. {@code t-3f9c0a1b2d4e5f60:} */
+  /**
+   * Returns the prefix this test's keys must start with, e.g. {@code t-3f9c0a1b2d4e5f60:}.
+   *
+   * @return the prefix this test's keys must start with, e.g. {@code t-3f9c0a1b2d4e5f60:}
+   */
   public String keyPrefix() {
     return keyPrefix;
   }
@@ -57,12 +61,20 @@ public final class TestRedisCluster implements AutoCloseable {
     return keyPrefix + Objects.requireNonNull(suffix, "suffix");
   }
 
-  /** @return one {@code redis://host:port} URI per master */
+  /**
+   * Returns one {@code redis://host:port} URI per master.
+   *
+   * @return one {@code redis://host:port} URI per master
+   */
   public List<String> nodeUris() {
     return cluster.masterUris();
   }
 
-  /** @return a seed URI for a cluster client, e.g. {@code redis://127.0.0.1:23001} */
+  /**
+   * Returns a seed URI for a cluster client, e.g. {@code redis://127.0.0.1:23001}.
+   *
+   * @return a seed URI for a cluster client, e.g. {@code redis://127.0.0.1:23001}
+   */
   public String uri() {
     return cluster.masterUris().get(0);
   }

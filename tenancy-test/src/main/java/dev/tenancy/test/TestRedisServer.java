@@ -30,7 +30,7 @@ public final class TestRedisServer implements AutoCloseable {
     for (int attempt = 1; attempt <= 3; attempt++) {
       try {
         TestRedisServer server = new TestRedisServer(RedisProcess.start(FreePort.pick(), java.util.List.of()));
-        Shutdown.register("private redis-server on port " + server.port(), server::close);
+        Shutdown.register("private redis-server on port " + server.port(), server);
         return server;
       } catch (IllegalStateException e) {
         last = e;
@@ -39,12 +39,20 @@ public final class TestRedisServer implements AutoCloseable {
     throw last;
   }
 
-  /** @return the server's URI, {@code redis://127.0.0.1:<port>} */
+  /**
+   * Returns the server's URI, {@code redis://127.0.0.1:<port>}.
+   *
+   * @return the server's URI, {@code redis://127.0.0.1:<port>}
+   */
   public String uri() {
     return "redis://127.0.0.1:" + process.port();
   }
 
-  /** @return the server's port; it stays the same across {@link #restart()} */
+  /**
+   * Returns the server's port; it stays the same across {@link #restart()}.
+   *
+   * @return the server's port; it stays the same across {@link #restart()}
+   */
   public int port() {
     return process.port();
   }

@@ -17,6 +17,9 @@ public record TestRole(String name, String password, String jdbcUrl) {
   /**
    * Validates the components.
    *
+   * @param name the role name
+   * @param password its password
+   * @param jdbcUrl a JDBC URL that logs in as this role to its database directly
    * @throws NullPointerException when a component is null
    */
   public TestRole {

@@ -10,4 +10,7 @@
  * {@link dev.tenancy.test.TenancyRabbitMq}): where the kit cannot provide one, the suite is reported with the reason
  * instead of run, unless {@code TENANCY_TEST_REQUIRE} names it, in which case it fails.
  */
+@NullMarked
 package dev.tenancy.test;
+
+import org.jspecify.annotations.NullMarked;

@@ -78,7 +78,7 @@ class TenantArbitrariesTest {
     assertThat(sample).anyMatch(s -> s.length() >= 64 && s.length() <= 300);
     assertThat(sample).anyMatch(s -> s.length() >= 10_000);
     assertThat(sample).anyMatch(s -> s.startsWith("-") || s.startsWith("_"));
-    assertThat(sample).anyMatch(s -> !s.equals(s.toLowerCase()));
+    assertThat(sample).anyMatch(s -> !s.equals(s.toLowerCase(java.util.Locale.ROOT)));
     assertThat(sample).anyMatch(s -> s.chars().anyMatch(c -> c < 0x20));
     assertThat(sample).anyMatch(s -> s.chars().anyMatch(c -> c > 0x7f));
     assertThat(sample).anyMatch(s -> s.contains("%") || s.contains(":") || s.contains("{") || s.contains("/"));

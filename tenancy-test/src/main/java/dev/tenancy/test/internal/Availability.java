@@ -26,7 +26,11 @@ public record Availability(State state, String reason) {
     Objects.requireNonNull(reason, "reason");
   }
 
-  /** @return an available server */
+  /**
+   * Returns an available server.
+   *
+   * @return an available server
+   */
   public static Availability available() {
     return new Availability(State.AVAILABLE, "");
   }

@@ -11,7 +11,11 @@ public final class Docker {
 
   private Docker() {}
 
-  /** @return true when a Docker engine answers */
+  /**
+   * Returns true when a Docker engine answers.
+   *
+   * @return true when a Docker engine answers
+   */
   public static boolean available() {
     return AVAILABLE.get();
   }

@@ -22,12 +22,20 @@ public enum GatedServer {
     this.howToProvide = howToProvide;
   }
 
-  /** @return the name used in {@value Env#REQUIRE}, e.g. {@code redis-cluster} */
+  /**
+   * Returns the name used in {@value Env#REQUIRE}, e.g. {@code redis-cluster}.
+   *
+   * @return the name used in {@value Env#REQUIRE}, e.g. {@code redis-cluster}
+   */
   public String id() {
     return id;
   }
 
-  /** @return how a user makes the server available, for messages */
+  /**
+   * Returns how a user makes the server available, for messages.
+   *
+   * @return how a user makes the server available, for messages
+   */
   public String howToProvide() {
     return howToProvide;
   }

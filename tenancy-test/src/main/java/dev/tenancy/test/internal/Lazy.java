@@ -1,6 +1,7 @@
 package dev.tenancy.test.internal;
 
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A value computed once on first use; a failure is remembered and rethrown to every later caller.
@@ -12,8 +13,8 @@ import java.util.function.Supplier;
  */
 public final class Lazy<T> {
   private final Supplier<T> supplier;
-  private T value;
-  private RuntimeException failure;
+  private @Nullable T value;
+  private @Nullable RuntimeException failure;
 
   /**
    * Creates a lazy value.
@@ -31,17 +32,21 @@ public final class Lazy<T> {
    * @throws RuntimeException the failure of the first computation, on every call
    */
   public synchronized T get() {
-    if (value == null && failure == null) {
+    T current = value;
+    if (current == null && failure == null) {
       try {
-        value = supplier.get();
+        current = supplier.get();
+        value = current;
       } catch (RuntimeException | Error e) {
         failure = e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
       }
     }
-    if (failure != null) {
+    RuntimeException failed = failure;
+    if (failed != null || current == null) {
       // A fresh exception per caller keeps each test's stack trace; the original stays attached as the cause.
-      throw new IllegalStateException(failure.getMessage(), failure);
+      throw failed != null ? new IllegalStateException(failed.getMessage(), failed)
+          : new IllegalStateException("the supplier returned null");
     }
-    return value;
+    return current;
   }
 }

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal client for PgBouncer's admin console (the virtual database {@code pgbouncer}).
@@ -229,7 +230,7 @@ public final class PgBouncerAdmin {
       return s;
     }
 
-    String text() {
+    @Nullable String text() {
       int len = int32();
       if (len < 0) {
         return null;

@@ -2,6 +2,7 @@ package dev.tenancy.test.internal;
 
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PgBouncer the fixtures use. Immutable and thread-safe.
@@ -14,7 +15,8 @@ import java.util.Objects;
  * @param parameters further JDBC URL parameters from {@code TENANCY_TEST_PGBOUNCER_URL}
  */
 public record PgBouncerEndpoint(
-    String source, String host, int port, String user, String password, Map<String, String> parameters) {
+    String source, String host, int port, @Nullable String user, @Nullable String password,
+    Map<String, String> parameters) {
   /**
    * Validates and copies the components.
    *

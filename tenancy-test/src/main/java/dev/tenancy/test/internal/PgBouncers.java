@@ -26,6 +26,7 @@ import org.testcontainers.Testcontainers;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds or starts the PgBouncer the fixtures use: one per JVM, in transaction pooling mode, in front of the
@@ -142,8 +143,9 @@ public final class PgBouncers {
   public static PgBouncerEndpoint startTestcontainers(PostgresServer server) {
     String pgHost;
     int pgPort;
-    if (server.network() != null) {
-      pgHost = server.networkAlias();
+    String alias = server.networkAlias();
+    if (server.network() != null && alias != null) {
+      pgHost = alias;
       pgPort = 5432;
     } else {
       // A server on the host (URL or embedded) is reached through Testcontainers' host port forwarding.
@@ -192,7 +194,7 @@ public final class PgBouncers {
     }
   }
 
-  static void awaitListening(String host, int port, Duration timeout, Process process) {
+  static void awaitListening(String host, int port, Duration timeout, @Nullable Process process) {
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     while (System.nanoTime() < deadline) {
@@ -216,7 +218,7 @@ public final class PgBouncers {
         + (last == null ? "timeout" : last.getMessage()) + ")");
   }
 
-  static Path findOnPath(String name, String... fallbacks) {
+  static @Nullable Path findOnPath(String name, String... fallbacks) {
     List<Path> candidates = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -237,9 +239,9 @@ public final class PgBouncers {
   private static final class ManagedPgBouncer {
     private final Path dir;
     private final PostgresServer server;
-    private final UserPrincipal owner;
+    private final @Nullable UserPrincipal owner;
 
-    private ManagedPgBouncer(Path dir, PostgresServer server, UserPrincipal owner) {
+    private ManagedPgBouncer(Path dir, PostgresServer server, @Nullable UserPrincipal owner) {
       this.dir = dir;
       this.server = server;
       this.owner = owner;

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.testcontainers.containers.Network;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a PostgreSQL server is and how to log in to it as an administrator. Immutable and thread-safe.
@@ -24,8 +25,8 @@ public final class PostgresServer {
   private final String adminUser;
   private final String adminPassword;
   private final Map<String, String> extraParameters;
-  private final Network network;
-  private final String networkAlias;
+  private final @Nullable Network network;
+  private final @Nullable String networkAlias;
 
   PostgresServer(
       String source,
@@ -33,10 +34,10 @@ public final class PostgresServer {
       int port,
       String maintenanceDatabase,
       String adminUser,
-      String adminPassword,
+      @Nullable String adminPassword,
       Map<String, String> extraParameters,
-      Network network,
-      String networkAlias) {
+      @Nullable Network network,
+      @Nullable String networkAlias) {
     this.source = Objects.requireNonNull(source, "source");
     this.host = Objects.requireNonNull(host, "host");
     this.port = port;
@@ -48,43 +49,75 @@ public final class PostgresServer {
     this.networkAlias = networkAlias;
   }
 
-  /** @return where this server came from, for messages, e.g. "TENANCY_TEST_POSTGRES_URL" */
+  /**
+   * Returns where this server came from, for messages, e.g. "TENANCY_TEST_POSTGRES_URL".
+   *
+   * @return where this server came from, for messages, e.g. "TENANCY_TEST_POSTGRES_URL"
+   */
   public String source() {
     return source;
   }
 
-  /** @return the host name or address clients connect to */
+  /**
+   * Returns the host name or address clients connect to.
+   *
+   * @return the host name or address clients connect to
+   */
   public String host() {
     return host;
   }
 
-  /** @return the port clients connect to */
+  /**
+   * Returns the port clients connect to.
+   *
+   * @return the port clients connect to
+   */
   public int port() {
     return port;
   }
 
-  /** @return the database the administrator connects to for CREATE/DROP DATABASE */
+  /**
+   * Returns the database the administrator connects to for CREATE/DROP DATABASE.
+   *
+   * @return the database the administrator connects to for CREATE/DROP DATABASE
+   */
   public String maintenanceDatabase() {
     return maintenanceDatabase;
   }
 
-  /** @return the administrator role: a superuser, or at least CREATEDB and CREATEROLE */
+  /**
+   * Returns the administrator role: a superuser, or at least CREATEDB and CREATEROLE.
+   *
+   * @return the administrator role: a superuser, or at least CREATEDB and CREATEROLE
+   */
   public String adminUser() {
     return adminUser;
   }
 
-  /** @return the administrator's password, empty when the server does not ask for one */
+  /**
+   * Returns the administrator's password, empty when the server does not ask for one.
+   *
+   * @return the administrator's password, empty when the server does not ask for one
+   */
   public String adminPassword() {
     return adminPassword;
   }
 
-  /** @return the Docker network of a Testcontainers server, or null */
-  public Network network() {
+  /**
+   * Returns the Docker network of a Testcontainers server, or null.
+   *
+   * @return the Docker network of a Testcontainers server, or null
+   */
+  public @Nullable Network network() {
     return network;
   }
 
-  /** @return the alias of a Testcontainers server on {@link #network()}, or null */
-  public String networkAlias() {
+  /**
+   * Returns the alias of a Testcontainers server on {@link #network()}, or null.
+   *
+   * @return the alias of a Testcontainers server on {@link #network()}, or null
+   */
+  public @Nullable String networkAlias() {
     return networkAlias;
   }
 

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.jspecify.annotations.Nullable;
 
 /** Finds or starts the PostgreSQL server the fixtures use: one per JVM. Thread-safe. */
 public final class PostgresServers {
@@ -73,7 +74,7 @@ public final class PostgresServers {
    * @param password administrator password when the URL has none, may be null
    * @return the server, checked to accept the administrator
    */
-  public static PostgresServer fromUrl(String url, String user, String password) {
+  public static PostgresServer fromUrl(String url, @Nullable String user, @Nullable String password) {
     Properties props = Driver.parseURL(url, null);
     if (props == null) {
       throw new IllegalArgumentException(Env.POSTGRES_URL + " must be a JDBC URL like"

@@ -26,6 +26,7 @@ public final class RedisProcess {
   private final int port;
   private final List<String> extraArguments;
   private final Path dir;
+  private final Path log;
   private @Nullable Process process;
 
   private record BinaryLookup(@Nullable Path path, String failure) {}
@@ -35,6 +36,7 @@ public final class RedisProcess {
     this.port = port;
     this.extraArguments = extraArguments;
     this.dir = dir;
+    this.log = Path.of(dir + ".log");
   }
 
   /**
@@ -46,7 +48,11 @@ public final class RedisProcess {
     return BINARY.get().path();
   }
 
-  /** @return why no binary was found; empty when one was */
+  /**
+   * Returns why no binary was found; empty when one was.
+   *
+   * @return why no binary was found; empty when one was
+   */
   static String binaryFailure() {
     return BINARY.get().failure();
   }
@@ -88,12 +94,20 @@ public final class RedisProcess {
     }
   }
 
-  /** @return the port */
+  /**
+   * Returns the port.
+   *
+   * @return the port
+   */
   public int port() {
     return port;
   }
 
-  /** @return whether the process runs */
+  /**
+   * Returns whether the process runs.
+   *
+   * @return whether the process runs
+   */
   public boolean alive() {
     Process p = process;
     return p != null && p.isAlive();
@@ -120,7 +134,7 @@ public final class RedisProcess {
       Process started = new ProcessBuilder(command)
           .directory(dir.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.getParent().resolve(dir.getFileName() + ".log").toFile()))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
       process = started;
       awaitPing(started);
@@ -134,7 +148,7 @@ public final class RedisProcess {
     while (System.nanoTime() < deadline) {
       if (!started.isAlive()) {
         throw new IllegalStateException("redis-server on port " + port + " exited with status "
-            + started.exitValue() + " while starting; see " + log());
+            + started.exitValue() + " while starting; see " + log);
       }
       if (RespPing.ping("127.0.0.1", port)) {
         return;
@@ -148,11 +162,7 @@ public final class RedisProcess {
     }
     kill();
     throw new IllegalStateException("redis-server on port " + port + " did not answer PING within " + STARTUP
-        + "; see " + log());
-  }
-
-  private Path log() {
-    return dir.getParent().resolve(dir.getFileName() + ".log");
+        + "; see " + log);
   }
 
   /** Kills the process (SIGKILL) and waits for it to exit; its data is gone. */
@@ -178,7 +188,7 @@ public final class RedisProcess {
     kill();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      Files.deleteIfExists(log());
+      Files.deleteIfExists(log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
     }

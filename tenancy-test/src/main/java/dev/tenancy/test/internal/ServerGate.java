@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,7 +154,7 @@ public final class ServerGate implements ExecutionCondition, SkipExecutionHook, 
   }
 
   private static Settings settings() {
-    return new Settings(required(Env.get(System.getenv(), Env.REQUIRE)), server -> PROBES.get(server).get());
+    return new Settings(required(Env.get(System.getenv(), Env.REQUIRE)), server -> Objects.requireNonNull(PROBES.get(server), server.id()).get());
   }
 
   private static Decision decide(AnnotatedElement element) {

@@ -3,4 +3,7 @@
  *
  * <p>Not part of the public API; may change without notice.
  */
+@NullMarked
 package dev.tenancy.test.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -25,8 +25,11 @@ import org.junit.platform.testkit.engine.Events;
 /** The server gate: its decision table, and what JUnit 5 and jqwik do with a suite it does not let run. */
 class ServerGateTest {
 
-  private static final Function<GatedServer, Availability> NOTHING_AVAILABLE =
-      server -> Availability.unavailable("nothing here for " + server.id());
+  private static final Function<GatedServer, Availability> NOTHING_AVAILABLE = ServerGateTest::nothingHere;
+
+  private static Availability nothingHere(GatedServer server) {
+    return Availability.unavailable("nothing here for " + server.id());
+  }
 
   @Test
   void requireNamesServersOrAll() {

@@ -1,0 +1,52 @@
+package dev.tenancy.ratelimit;
+
+import dev.tenancy.TenantId;
+import dev.tenancy.test.RateLimiterContractSuite;
+import dev.tenancy.test.TenancyRedisCluster;
+import dev.tenancy.test.TestRedisCluster;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/** The rate-limiter contract against the Redis limiter and budget on a three-master Redis Cluster. */
+@TenancyRedisCluster
+class RedisClusterLimiterContractIT extends RateLimiterContractSuite {
+
+  static TestRedisCluster cluster;
+  static RedisClusterClient client;
+  static StatefulRedisClusterConnection<String, String> connection;
+
+  @BeforeContainer
+  static void connect() {
+    cluster = TestRedisCluster.create();
+    client = RedisClusterClient.create(cluster.uri());
+    connection = client.connect();
+  }
+
+  @AfterContainer
+  static void disconnect() {
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    cluster.close();
+  }
+
+  @Override
+  protected Limiter limiter(long limit, Duration window, LongSupplier clockNanos) {
+    TenantRateLimiter limiter = TenantRateLimiter.builder().plans(TestPlans.uniform(limit, window))
+        .redis(connection).keyPrefix(cluster.key(UUID.randomUUID() + ":")).clock(clockNanos)
+        .failurePolicy(FailurePolicy.FAIL_CLOSED).timeout(Duration.ofSeconds(5)).build();
+    return (key, permits) -> limiter.decide(TenantId.of(key), null, permits).allowed();
+  }
+
+  @Override
+  protected Budget budget(int limit) {
+    ConcurrencyBudget budget = ConcurrencyBudget.builder().plans(TestPlans.concurrency(limit)).redis(connection)
+        .keyPrefix(cluster.key(UUID.randomUUID() + ":")).failurePolicy(FailurePolicy.FAIL_CLOSED)
+        .timeout(Duration.ofSeconds(5)).build();
+    return key -> budget.tryAcquire(TenantId.of(key)).map(lease -> lease::close);
+  }
+}
