@@ -55,9 +55,11 @@ public final class OutboxBenchmark {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     Bench bench = Bench.create(false);
+    List<Double> rawResults = new ArrayList<>();
+    List<Double> relayResults = new ArrayList<>();
     Map<String, List<Double>> results = new LinkedHashMap<>();
-    results.put("rawSqlClaimDelete", new ArrayList<>());
-    results.put("relayToRedisStreams", new ArrayList<>());
+    results.put("rawSqlClaimDelete", rawResults);
+    results.put("relayToRedisStreams", relayResults);
     try {
       bench.fill(ROWS);
       bench.rawSqlClaimDelete(); // warm-up, not recorded
@@ -68,16 +70,17 @@ public final class OutboxBenchmark {
         Collections.shuffle(order, new Random(round));
         for (String method : order) {
           bench.fill(ROWS);
-          double eps = method.equals("rawSqlClaimDelete") ? bench.rawSqlClaimDelete() : bench.relayToRedisStreams();
-          results.get(method).add(eps);
+          boolean raw = method.equals("rawSqlClaimDelete");
+          double eps = raw ? bench.rawSqlClaimDelete() : bench.relayToRedisStreams();
+          (raw ? rawResults : relayResults).add(eps);
           System.out.printf("round %d  %-22s %9.0f events/s%n", round, method, eps);
         }
       }
     } finally {
       bench.close();
     }
-    double raw = InterleavedRounds.median(results.get("rawSqlClaimDelete"));
-    double relay = InterleavedRounds.median(results.get("relayToRedisStreams"));
+    double raw = InterleavedRounds.median(rawResults);
+    double relay = InterleavedRounds.median(relayResults);
     System.out.printf("== drain of %,d events, SQL %d threads, relay %d workers, median of %d rounds ==%n", ROWS,
         THREADS, WORKERS, rounds);
     for (Map.Entry<String, List<Double>> e : results.entrySet()) {

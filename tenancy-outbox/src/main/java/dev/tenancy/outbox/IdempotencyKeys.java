@@ -180,6 +180,10 @@ public final class IdempotencyKeys {
     /**
      * Validates and copies the components.
      *
+     * @param principal who sends the request
+     * @param operation what the request does
+     * @param key the client's idempotency key
+     * @param fingerprint a digest of the request
      * @throws IllegalArgumentException if a component is empty or too long
      */
     public Request {
@@ -290,7 +294,12 @@ public final class IdempotencyKeys {
    */
   public record Outcome(byte[] response, boolean replayed) {
 
-    /** Copies the response. */
+    /**
+     * Copies the response.
+     *
+     * @param response the stored response bytes
+     * @param replayed true when this is a repeat
+     */
     public Outcome {
       response = Objects.requireNonNull(response, "response").clone();
     }

@@ -41,6 +41,11 @@ public record OutboxEvent(String topic, String key, byte[] payload, String conte
   /**
    * Validates and copies the components.
    *
+   * @param topic the destination
+   * @param key the ordering key
+   * @param payload the bytes to deliver
+   * @param contentType the payload's media type
+   * @param headers extra string headers
    * @throws IllegalArgumentException if a component breaks the rules in the class description
    */
   public OutboxEvent {

@@ -30,6 +30,15 @@ public record OutboxMessage(UUID eventId, TenantId tenant, String topic, String 
   /**
    * Checks for nulls and copies the payload and headers.
    *
+   * @param eventId the event's unique id
+   * @param tenant the tenant that appended the event
+   * @param topic the destination
+   * @param key the ordering key
+   * @param payload the bytes to deliver
+   * @param contentType the payload's media type
+   * @param headers extra headers of the event
+   * @param createdAt when the appending transaction started
+   * @param attempt the publication attempt, or 0 when read back by a consumer
    * @throws IllegalArgumentException if {@code attempt} is negative
    */
   public OutboxMessage {
