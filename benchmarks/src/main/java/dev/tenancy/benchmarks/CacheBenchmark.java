@@ -14,6 +14,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -142,7 +143,7 @@ public class CacheBenchmark {
   }
 
   @Benchmark
-  public String caffeineGet(Shared s) {
+  public @Nullable String caffeineGet(Shared s) {
     return s.caffeine.getIfPresent("k");
   }
 

@@ -8,13 +8,20 @@ import dev.tenancy.TenantScope;
 import dev.tenancy.jdbc.ConnectionSettings;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jdbc.TenantPolicy;
+import dev.tenancy.jdbc.hikari.TenancyHikari;
+import dev.tenancy.test.internal.EmbeddedPostgresVersions;
+import dev.tenancy.test.internal.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +47,13 @@ import org.jspecify.annotations.Nullable;
  * explicit read plus one trivial statement in the same round trip, and the RLS read with the tenant preset once per
  * connection (no binding at all). Each operation is one transaction with one indexed point
  * read of a random row of a random tenant (100 tenants x 1,000 rows), through HikariCP, as an ordinary role.
+ *
+ * <p>The unit-of-work pair ({@code explicitWhereUnitOfWork}, {@code rlsUnitOfWorkBound}) is the shape of a typical
+ * request instead: one transaction of five statements for one tenant — three point reads, one insert, one update.
+ *
+ * <p>{@code -p pg=env} (the default) measures the server in {@code TENANCY_TEST_POSTGRES_URL}; {@code -p pg=18}
+ * (or 14 to 17, or a version like {@code 18.6.0}) an embedded PostgreSQL of that version, whose binaries the test
+ * kit fetches from Maven Central. Each JVM prints the server it measures.
  *
  * <p>Needs a PostgreSQL admin URL in {@code TENANCY_TEST_POSTGRES_URL} (it creates the database
  * {@code tenancy_bench}); with {@code -p target=pgbouncer} also {@code TENANCY_TEST_PGBOUNCER_URL} (a PgBouncer in
@@ -99,25 +113,36 @@ public class RlsOverheadBenchmark {
   @Param({"direct"})
   public String target = "direct";
 
+  /** {@code env}: the server in {@code TENANCY_TEST_POSTGRES_URL}; a major such as {@code 18}: embedded. */
+  @Param({"env"})
+  public String pg = "env";
+
+  private static final Map<String, String> EMBEDDED = new ConcurrentHashMap<>();
+  private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+
   private HikariDataSource pool;
   private @Nullable HikariDataSource presetPool;
   private TenantDataSource tenantDataSource;
 
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
-    String admin = BenchmarkServers.postgresUrl();
-    List<String> policy = TenantPolicy.forTable("items_rls").build().statements();
-    String layout = "rls v2, " + TENANTS + " x " + ROWS + ", policy " + policy.hashCode();
+    String admin = adminUrl(pg);
+    List<String> policy = new ArrayList<>(TenantPolicy.forTable("items_rls").build().statements());
+    policy.addAll(TenantPolicy.forTable("log_rls").build().statements());
+    String layout = "rls v3, " + TENANTS + " x " + ROWS + ", policy " + policy.hashCode();
     if (!BenchmarkServers.hasLayout(admin, DATABASE, layout)) {
       createData(admin, policy, layout);
     }
     HikariConfig config = new HikariConfig();
     boolean pgbouncer = target.equals("pgbouncer");
+    if (pgbouncer && !pg.equals("env")) {
+      throw new IllegalArgumentException("target=pgbouncer measures the configured server: use pg=env");
+    }
     String base = pgbouncer ? BenchmarkServers.pgbouncerUrl() : admin;
     config.setJdbcUrl(BenchmarkServers.withUser(BenchmarkServers.withDatabase(base, DATABASE), ROLE));
     config.setMaximumPoolSize(8);
     config.setAutoCommit(false);
-    (pgbouncer ? ConnectionSettings.TRANSACTION_POOLER : ConnectionSettings.DIRECT).applyTo(config);
+    TenancyHikari.apply(pgbouncer ? ConnectionSettings.TRANSACTION_POOLER : ConnectionSettings.DIRECT, config);
     pool = new HikariDataSource(config);
     if (!pgbouncer) { // session state, which a transaction pooler does not keep
       HikariConfig preset = new HikariConfig();
@@ -133,6 +158,33 @@ public class RlsOverheadBenchmark {
       builder.behindTransactionPooler();
     }
     tenantDataSource = builder.build();
+    announce(admin, pgbouncer);
+  }
+
+  /** The admin URL of the server to measure: the configured one, or an embedded one of the asked version. */
+  private static String adminUrl(String pg) {
+    if (pg.equals("env")) {
+      return BenchmarkServers.postgresUrl();
+    }
+    return EMBEDDED.computeIfAbsent(pg, version -> {
+      PostgresServer server = EmbeddedPostgresVersions.start(version);
+      return server.jdbcUrl("postgres", server.adminUser(), server.adminPassword());
+    });
+  }
+
+  /** Prints, once per JVM and server, which server this run measures. */
+  private void announce(String admin, boolean pgbouncer) throws SQLException {
+    if (!ANNOUNCED.add(pg + "/" + target)) {
+      return;
+    }
+    try (Connection connection = DriverManager.getConnection(BenchmarkServers.withDatabase(admin, DATABASE));
+         Statement statement = connection.createStatement();
+         ResultSet rs = statement.executeQuery("SELECT version()")) {
+      rs.next();
+      System.out.println("# RlsOverheadBenchmark measures " + rs.getString(1) + " ("
+          + (pg.equals("env") ? "TENANCY_TEST_POSTGRES_URL" : "embedded, pg=" + pg) + " at "
+          + admin.replaceAll("\\?.*", "") + (pgbouncer ? ", through PgBouncer" : "") + ")");
+    }
   }
 
   private static void createData(String admin, List<String> policy, String layout) throws SQLException {
@@ -141,13 +193,18 @@ public class RlsOverheadBenchmark {
          Statement statement = connection.createStatement()) {
       statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
           + "CREATE ROLE " + ROLE + " LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$");
+      for (String table : new String[] {"log_plain", "log_rls"}) {
+        statement.execute("CREATE TABLE " + table + " (tenant_id text NOT NULL, id bigint GENERATED ALWAYS AS"
+            + " IDENTITY, amount bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
+        statement.execute("GRANT SELECT, INSERT ON " + table + " TO " + ROLE);
+      }
       for (String table : new String[] {"items_plain", "items_rls", "items_rls_unstamped"}) {
         statement.execute("CREATE TABLE " + table + " (tenant_id text NOT NULL, id bigint NOT NULL, "
             + "amount bigint NOT NULL, PRIMARY KEY (tenant_id, id))");
         statement.execute("INSERT INTO " + table + " SELECT format('tenant-%s', lpad(t::text, 3, '0')), i, "
             + "(random() * 100000)::bigint FROM generate_series(0, " + (TENANTS - 1) + ") t, generate_series(0, "
             + (ROWS - 1) + ") i");
-        statement.execute("GRANT SELECT ON " + table + " TO " + ROLE);
+        statement.execute("GRANT SELECT, UPDATE ON " + table + " TO " + ROLE);
       }
       for (String sql : policy) {
         statement.execute(sql);
@@ -197,6 +254,79 @@ public class RlsOverheadBenchmark {
       connection.commit();
       return amount;
     }
+  }
+
+  /**
+   * Baseline of a typical request: one transaction of five statements for one tenant on tables without RLS, every
+   * statement naming the tenant — three point reads, one insert, one update.
+   */
+  @Benchmark
+  public long explicitWhereUnitOfWork() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String tenant = IDS[random.nextInt(TENANTS)].value();
+    long sum = 0;
+    try (Connection connection = pool.getConnection()) {
+      try (PreparedStatement read = connection.prepareStatement(
+          "SELECT amount FROM items_plain WHERE tenant_id = ? AND id = ?")) {
+        for (int i = 0; i < 3; i++) {
+          read.setString(1, tenant);
+          read.setLong(2, random.nextInt(ROWS));
+          sum += readOne(read);
+        }
+      }
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO log_plain (tenant_id, amount) VALUES (?, ?)")) {
+        insert.setString(1, tenant);
+        insert.setLong(2, sum);
+        sum += insert.executeUpdate();
+      }
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE items_plain SET amount = amount + 1 WHERE tenant_id = ? AND id = ?")) {
+        update.setString(1, tenant);
+        update.setLong(2, random.nextInt(ROWS));
+        sum += expectOne(update.executeUpdate());
+      }
+      connection.commit();
+    }
+    return sum;
+  }
+
+  /**
+   * The same request through {@link TenantDataSource} on the RLS tables: no statement names the tenant, the
+   * binding is sent once with the transaction's first statement.
+   */
+  @Benchmark
+  public long rlsUnitOfWorkBound() throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long sum = 0;
+    try (TenantScope scope = TenantContext.open(IDS[random.nextInt(TENANTS)]);
+         Connection connection = tenantDataSource.getConnection()) {
+      try (PreparedStatement read = connection.prepareStatement("SELECT amount FROM items_rls WHERE id = ?")) {
+        for (int i = 0; i < 3; i++) {
+          read.setLong(1, random.nextInt(ROWS));
+          sum += readOne(read);
+        }
+      }
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO log_rls (amount) VALUES (?)")) {
+        insert.setLong(1, sum);
+        sum += insert.executeUpdate();
+      }
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE items_rls SET amount = amount + 1 WHERE id = ?")) {
+        update.setLong(1, random.nextInt(ROWS));
+        sum += expectOne(update.executeUpdate());
+      }
+      connection.commit();
+    }
+    return sum;
+  }
+
+  private static long expectOne(int updated) {
+    if (updated != 1) {
+      throw new IllegalStateException("the update changed " + updated + " rows instead of 1: the benchmark would"
+          + " measure something else");
+    }
+    return updated;
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.tenancy.jdbc;
 import dev.tenancy.NoTenantException;
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantId;
+import dev.tenancy.jdbc.internal.PolicySql;
+import dev.tenancy.jdbc.internal.Settings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,7 +41,7 @@ final class Binder {
   Binder(String setting, NoTenantPolicy noTenantPolicy) {
     this.setting = setting;
     this.noTenantPolicy = noTenantPolicy;
-    String stamp = "set_config('" + Settings.stampOf(setting) + "', " + TenantPolicy.STAMP + ", true)";
+    String stamp = "set_config('" + Settings.stampOf(setting) + "', " + PolicySql.STAMP + ", true)";
     this.localBindSql = "SELECT set_config('" + setting + "', ?, true), " + stamp;
     this.preparedPrefix = localBindSql + "; ";
     this.cleaningPreparedPrefix = CLEAR_SESSION_OBJECTS + "; " + preparedPrefix;

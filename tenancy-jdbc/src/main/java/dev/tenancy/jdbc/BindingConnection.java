@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.jdbc.internal.PgJdbc;
 import java.sql.Array;
 import java.sql.CallableStatement;
 import java.sql.Connection;

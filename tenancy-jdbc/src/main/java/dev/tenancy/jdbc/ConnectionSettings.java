@@ -1,8 +1,6 @@
 package dev.tenancy.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -11,7 +9,7 @@ import java.util.Properties;
  * <pre>{@code
  * HikariConfig config = new HikariConfig();
  * config.setJdbcUrl("jdbc:postgresql://pgbouncer:6432/app");
- * ConnectionSettings.TRANSACTION_POOLER.applyTo(config);
+ * TenancyHikari.apply(ConnectionSettings.TRANSACTION_POOLER, config);
  * DataSource dataSource = TenantDataSource.builder(new HikariDataSource(config)).behindTransactionPooler().build();
  * }</pre>
  *
@@ -28,9 +26,11 @@ import java.util.Properties;
  *     {@code application_name} in the startup packet instead of a session {@code SET}</td></tr>
  * </table>
  *
- * <p>Behind a transaction pooler {@link #applyTo(HikariConfig)} also refuses a {@code connectionInitSql}: it runs
- * once per physical connection and sets session state, which the pooler does not keep for the next transaction.
- * Bind per transaction, as {@link TenantDataSource} does, never per checkout.
+ * <p>{@link dev.tenancy.jdbc.hikari.TenancyHikari#apply(ConnectionSettings, com.zaxxer.hikari.HikariConfig)}
+ * applies a preset to a HikariCP configuration; this type itself does not need HikariCP on the class path. Behind
+ * a transaction pooler that method also refuses a {@code connectionInitSql}: it runs once per physical connection
+ * and sets session state, which the pooler does not keep for the next transaction. Bind per transaction, as
+ * {@link TenantDataSource} does, never per checkout.
  */
 public enum ConnectionSettings {
 
@@ -55,24 +55,5 @@ public enum ConnectionSettings {
     Properties copy = new Properties();
     copy.putAll(properties);
     return copy;
-  }
-
-  /**
-   * Applies this preset to a HikariCP configuration (as data source properties, which HikariCP passes to
-   * pgjdbc).
-   *
-   * @param config the configuration to change
-   * @return the same configuration
-   * @throws IllegalStateException behind a transaction pooler, if {@code connectionInitSql} is set
-   */
-  public HikariConfig applyTo(HikariConfig config) {
-    Objects.requireNonNull(config, "config");
-    if (this == TRANSACTION_POOLER && config.getConnectionInitSql() != null) {
-      throw new IllegalStateException("connectionInitSql '" + config.getConnectionInitSql() + "' sets session "
-          + "state once per physical connection, which a transaction pooler does not keep; remove it and bind "
-          + "state per transaction");
-    }
-    properties.forEach(config::addDataSourceProperty);
-    return config;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.jdbc.internal.PgJdbc;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;

@@ -1,6 +1,8 @@
 package dev.tenancy.jdbc;
 
 import dev.tenancy.TenantContext;
+import dev.tenancy.jdbc.internal.BuilderState;
+import dev.tenancy.jdbc.internal.Settings;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,5 +1,9 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.jdbc.internal.BuilderState;
+import dev.tenancy.jdbc.internal.Identifiers;
+import dev.tenancy.jdbc.internal.PolicySql;
+import dev.tenancy.jdbc.internal.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -63,7 +67,7 @@ public final class TenantPolicy {
     this.columnType = columnType;
     this.setting = setting;
     this.policyName = policyName;
-    this.statements = render(quotedTable, Identifiers.quote(tenantColumn), columnType, setting,
+    this.statements = PolicySql.render(quotedTable, Identifiers.quote(tenantColumn), columnType, setting,
         Identifiers.quote(policyName));
   }
 
@@ -105,7 +109,7 @@ public final class TenantPolicy {
    *     WHERE current_setting('tenancy.tenant_id_stamp', true) = extract(epoch from transaction_timestamp())::text)}
    */
   public String predicate() {
-    return predicate(Identifiers.quote(tenantColumn), columnType, setting);
+    return PolicySql.predicate(Identifiers.quote(tenantColumn), columnType, setting);
   }
 
   /**
@@ -187,38 +191,6 @@ public final class TenantPolicy {
   @Override
   public String toString() {
     return sql();
-  }
-
-  /**
-   * The per-transaction stamp: the transaction's start as the text of a number of seconds, which does not depend
-   * on DateStyle or TimeZone. {@link TenantDataSource} sets {@code Settings.stampOf(setting)} to it beside the tenant.
-   */
-  static final String STAMP = "extract(epoch from transaction_timestamp())::text";
-
-  static String predicate(String quotedColumn, String columnType, String setting) {
-    // The sub-select makes the planner evaluate the setting once as an InitPlan; nullif turns the '' left behind
-    // by a committed set_config(..., true) into NULL, so "no tenant" matches nothing instead of failing a cast.
-    // The WHERE accepts the value only with this transaction's stamp: a value set for the session (SET, ALTER
-    // ROLE ... SET, a leftover on a pooled connection) has no such stamp and matches nothing.
-    return quotedColumn + " = (SELECT nullif(current_setting(" + Identifiers.literal(setting) + ", true), '')::"
-        + columnType + " WHERE current_setting(" + Identifiers.literal(Settings.stampOf(setting)) + ", true) = "
-        + STAMP + ")";
-  }
-
-  /** Renders from already quoted names; the verifier uses this for names it read from the catalog. */
-  static List<String> render(String quotedTable, String quotedColumn, String columnType, String setting,
-      String quotedPolicy) {
-    String predicate = predicate(quotedColumn, columnType, setting);
-    return List.of(
-        "ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY",
-        "ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY",
-        "DROP POLICY IF EXISTS " + quotedPolicy + " ON " + quotedTable,
-        "CREATE POLICY " + quotedPolicy + " ON " + quotedTable + " AS PERMISSIVE FOR ALL TO PUBLIC\n"
-            + "  USING (" + predicate + ")\n"
-            + "  WITH CHECK (" + predicate + ")",
-        // A sub-select is not allowed in a column default, so here the setting is read directly.
-        "ALTER TABLE " + quotedTable + " ALTER COLUMN " + quotedColumn + " SET DEFAULT nullif(current_setting("
-            + Identifiers.literal(setting) + ", true), '')::" + columnType);
   }
 
   /**

@@ -12,6 +12,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantScope;
+import dev.tenancy.jdbc.hikari.TenancyHikari;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
@@ -128,7 +129,7 @@ class ClientCompatibilityIT {
     if (initSql != null) {
       config.setConnectionInitSql(initSql);
     }
-    ConnectionSettings.DIRECT.applyTo(config);
+    TenancyHikari.apply(ConnectionSettings.DIRECT, config);
     return new HikariDataSource(config);
   }
 

@@ -3,6 +3,7 @@ package dev.tenancy.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantId;
+import dev.tenancy.jdbc.hikari.TenancyHikari;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
 import java.sql.Connection;
@@ -14,15 +15,15 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /** The schema and pools the jdbc tests share: an RLS-scoped invoices table and an ordinary application role. */
-final class Fixtures {
+public final class Fixtures {
 
-  static final TenantId ACME = TenantId.of("acme");
-  static final TenantId GLOBEX = TenantId.of("globex");
+  public static final TenantId ACME = TenantId.of("acme");
+  public static final TenantId GLOBEX = TenantId.of("globex");
 
   private Fixtures() {}
 
   /** Creates {@code invoices} (acme: ids 1-3, globex: ids 1-2), tenant-scoped, and an app role that may use it. */
-  static TestRole invoices(TestDatabase db) {
+  public static TestRole invoices(TestDatabase db) {
     db.execute("CREATE TABLE invoices (tenant_id text NOT NULL, id bigint NOT NULL, amount bigint NOT NULL, "
         + "PRIMARY KEY (tenant_id, id))");
     db.execute(TenantPolicy.forTable("invoices").build().statements().toArray(String[]::new));
@@ -33,33 +34,33 @@ final class Fixtures {
     return app;
   }
 
-  static HikariDataSource pool(String jdbcUrl, int size, ConnectionSettings settings) {
+  public static HikariDataSource pool(String jdbcUrl, int size, ConnectionSettings settings) {
     return pool(jdbcUrl, size, settings, true);
   }
 
-  static HikariDataSource pool(String jdbcUrl, int size, ConnectionSettings settings, boolean autoCommit) {
+  public static HikariDataSource pool(String jdbcUrl, int size, ConnectionSettings settings, boolean autoCommit) {
     HikariConfig config = new HikariConfig();
     config.setAutoCommit(autoCommit);
     config.setJdbcUrl(jdbcUrl);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);
     config.setConnectionTimeout(10_000);
-    settings.applyTo(config);
+    TenancyHikari.apply(settings, config);
     return new HikariDataSource(config);
   }
 
   /** All rows as the administrator (who bypasses RLS), as "tenant:id:amount". */
-  static List<String> allRows(TestDatabase db) throws SQLException {
+  public static List<String> allRows(TestDatabase db) throws SQLException {
     return rows(db.adminDataSource(), "SELECT tenant_id || ':' || id || ':' || amount FROM invoices ORDER BY 1");
   }
 
-  static List<String> rows(DataSource dataSource, String sql) throws SQLException {
+  public static List<String> rows(DataSource dataSource, String sql) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       return rows(connection, sql);
     }
   }
 
-  static List<String> rows(Connection connection, String sql) throws SQLException {
+  public static List<String> rows(Connection connection, String sql) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
       while (rs.next()) {
@@ -69,7 +70,7 @@ final class Fixtures {
     return rows;
   }
 
-  static String setting(Connection connection) throws SQLException {
+  public static String setting(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
          ResultSet rs = statement.executeQuery("SELECT current_setting('tenancy.tenant_id', true)")) {
       rs.next();

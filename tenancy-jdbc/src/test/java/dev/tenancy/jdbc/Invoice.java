@@ -22,20 +22,20 @@ public class Invoice {
 
   protected Invoice() {}
 
-  Invoice(long id, long amount) {
+  public Invoice(long id, long amount) {
     this.id = id;
     this.amount = amount;
   }
 
-  Long id() {
+  public Long id() {
     return id;
   }
 
-  String tenantId() {
+  public String tenantId() {
     return tenantId;
   }
 
-  long amount() {
+  public long amount() {
     return amount;
   }
 }

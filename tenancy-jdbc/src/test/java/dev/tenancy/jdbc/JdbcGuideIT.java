@@ -7,6 +7,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantScope;
+import dev.tenancy.jdbc.hibernate.TenancyHibernate;
+import dev.tenancy.jdbc.hikari.TenancyHikari;
+import dev.tenancy.jdbc.verify.IsolationException;
+import dev.tenancy.jdbc.verify.IsolationReport;
+import dev.tenancy.jdbc.verify.IsolationVerifier;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
@@ -68,7 +73,7 @@ class JdbcGuideIT {
       // application
       HikariConfig config = new HikariConfig();
       config.setJdbcUrl(url);                                  // an ordinary role: not owner, not superuser, no BYPASSRLS
-      ConnectionSettings.DIRECT.applyTo(config);               // or TRANSACTION_POOLER behind PgBouncer
+      TenancyHikari.apply(ConnectionSettings.DIRECT, config);  // or TRANSACTION_POOLER behind PgBouncer
       TenantDataSource dataSource = TenantDataSource.wrap(new HikariDataSource(config));
       IsolationVerifier.builder(dataSource).build().requireIsolated();   // refuse to start if isolation is not real
 

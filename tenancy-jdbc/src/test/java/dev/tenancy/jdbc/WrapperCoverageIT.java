@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.tenancy.TenantContext;
 import dev.tenancy.TenantScope;
+import dev.tenancy.jdbc.hikari.TenancyHikari;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
 import dev.tenancy.test.TestRole;
@@ -125,7 +126,7 @@ class WrapperCoverageIT {
     config.setJdbcUrl(app.jdbcUrl());
     config.setMaximumPoolSize(2);
     config.setMinimumIdle(0);
-    ConnectionSettings.DIRECT.applyTo(config);
+    TenancyHikari.apply(ConnectionSettings.DIRECT, config);
     // Hikari evicts a connection on "feature not supported", which the walk provokes by the hundred.
     config.setExceptionOverride(new SQLExceptionOverride() {
       @java.lang.Override

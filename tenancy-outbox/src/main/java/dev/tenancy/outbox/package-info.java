@@ -1,7 +1,11 @@
 /**
- * Transactional outbox and idempotency keys.
+ * Transactional outbox, a relay fair across tenants, idempotency keys and an inbox.
  *
- * <p>This module builds and is published, but its API is not written yet; see the project README for the plan.
+ * <p>{@link dev.tenancy.outbox.Outbox} appends events in the caller's own transaction;
+ * {@link dev.tenancy.outbox.OutboxRelay} publishes them through an {@link dev.tenancy.outbox.OutboxPublisher}
+ * with deficit-round-robin fairness across tenants; {@link dev.tenancy.outbox.IdempotencyKeys} makes retried
+ * requests execute once; {@link dev.tenancy.outbox.Inbox} makes consumers apply each event once.
+ * {@link dev.tenancy.outbox.OutboxSchema} generates the tables and their row-level security.
  */
 @NullMarked
 package dev.tenancy.outbox;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The PgBouncer the kit starts from a local binary (the fallback without an environment variable or Docker) must
  * run as root, pool by transaction and let roles created after it started log in.
  */
-@TenancyPostgres
+@TenancyPgBouncer
 class ManagedPgBouncerIT {
 
   @Test
