@@ -45,7 +45,7 @@ class RedisClusterCacheContractIT extends CacheContract {
 
   @Override
   protected Subject newCache(String name) {
-    return Subjects.of(TenantCache.builder(name, CacheCodec.utf8()).backend(backend()).ttl(Duration.ofMinutes(5)).build());
+    return Subjects.cache(name, backend());
   }
 
   @Override

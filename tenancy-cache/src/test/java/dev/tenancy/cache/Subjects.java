@@ -2,6 +2,8 @@ package dev.tenancy.cache;
 
 import dev.tenancy.TenantId;
 import dev.tenancy.test.CacheContract;
+import dev.tenancy.test.TestRedis;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +14,16 @@ import java.util.function.Supplier;
 final class Subjects {
 
   private Subjects() {}
+
+  /** A contract subject over a new UTF-8 string cache named {@code name} on {@code backend}, entries live 5 min. */
+  static CacheContract.Subject cache(String name, CacheBackend backend) {
+    return of(TenantCache.builder(name, CacheCodec.utf8()).backend(backend).ttl(Duration.ofMinutes(5)).build());
+  }
+
+  /** A backend on the standalone Redis of {@code redis}, under its key prefix. */
+  static CacheBackend redis(TestRedis redis) {
+    return CacheBackend.redis(redis.uri()).namespace(redis.keyPrefix()).timeout(Duration.ofSeconds(5)).build();
+  }
 
   static CacheContract.Subject of(TenantCache<String> cache) {
     return new CacheContract.Subject() {

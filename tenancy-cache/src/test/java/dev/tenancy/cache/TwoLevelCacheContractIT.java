@@ -11,7 +11,7 @@ class TwoLevelCacheContractIT extends CacheContract {
   private static final TestRedis REDIS = TestRedis.create();
   private static final CacheBackend BACKEND = CacheBackend.twoLevel(
       CacheBackend.inProcess(100_000, 0.5),
-      CacheBackend.redis(REDIS.uri()).namespace(REDIS.keyPrefix()).timeout(Duration.ofSeconds(5)).build(),
+      Subjects.redis(REDIS),
       Duration.ofMinutes(1));
 
   @AfterContainer
@@ -22,7 +22,7 @@ class TwoLevelCacheContractIT extends CacheContract {
 
   @Override
   protected Subject newCache(String name) {
-    return Subjects.of(TenantCache.builder(name, CacheCodec.utf8()).backend(BACKEND).ttl(Duration.ofMinutes(5)).build());
+    return Subjects.cache(name, BACKEND);
   }
 
   @Override
