@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,17 +15,13 @@ import org.slf4j.LoggerFactory;
 final class RabbitMqConsumer implements InboxConsumer {
   private static final Logger log = LoggerFactory.getLogger(RabbitMqConsumer.class);
 
-  private final Inbox inbox;
-  private final Inbox.Handler handler;
+  private final InboxCounts counts;
   private final Connection connection;
   private final Channel channel;
-  private final AtomicLong handled = new AtomicLong();
-  private final AtomicLong duplicates = new AtomicLong();
   private volatile boolean running = true;
 
   RabbitMqConsumer(Inbox inbox, String uri, String queue, Inbox.Handler handler) {
-    this.inbox = inbox;
-    this.handler = handler;
+    this.counts = new InboxCounts(inbox, handler);
     try {
       ConnectionFactory f = new ConnectionFactory();
       f.setUri(uri);
@@ -62,11 +57,7 @@ final class RabbitMqConsumer implements InboxConsumer {
         fields.put(Wire.CONTENT_TYPE, type);
       }
       OutboxMessage m = Wire.decode(fields, d.getBody());
-      if (inbox.process(m, handler)) {
-        handled.incrementAndGet();
-      } else {
-        duplicates.incrementAndGet();
-      }
+      counts.process(m);
       channel.basicAck(tag, false);
     } catch (Exception e) {
       log.warn("handling delivery {} failed; requeued: {}", tag, e.toString());
@@ -76,12 +67,12 @@ final class RabbitMqConsumer implements InboxConsumer {
 
   @Override
   public long handled() {
-    return handled.get();
+    return counts.handled();
   }
 
   @Override
   public long duplicates() {
-    return duplicates.get();
+    return counts.duplicates();
   }
 
   @Override

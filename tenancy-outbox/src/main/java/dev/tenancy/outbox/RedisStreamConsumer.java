@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,29 +24,25 @@ import org.slf4j.LoggerFactory;
 final class RedisStreamConsumer implements InboxConsumer {
   private static final Logger log = LoggerFactory.getLogger(RedisStreamConsumer.class);
 
-  private final Inbox inbox;
+  private final InboxCounts counts;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final byte[] stream;
   private final String group;
   private final String name;
   private final Duration reclaimAfter;
-  private final Inbox.Handler handler;
-  private final AtomicLong handled = new AtomicLong();
-  private final AtomicLong duplicates = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
 
   RedisStreamConsumer(Inbox inbox, String uri, String stream, String group, String name, Duration reclaimAfter,
       Inbox.Handler handler) {
-    this.inbox = inbox;
+    this.counts = new InboxCounts(inbox, handler);
     this.client = RedisClient.create(uri);
     this.connection = client.connect(ByteArrayCodec.INSTANCE);
     this.stream = Wire.bytes(stream);
     this.group = group;
     this.name = name;
     this.reclaimAfter = reclaimAfter;
-    this.handler = handler;
     try {
       connection.sync().xgroupCreate(XReadArgs.StreamOffset.from(this.stream, "0"), Wire.bytes(group),
           XGroupCreateArgs.Builder.mkstream());
@@ -115,11 +110,7 @@ final class RedisStreamConsumer implements InboxConsumer {
       }
       try {
         OutboxMessage m = Wire.decode(fields, payload == null ? new byte[0] : payload);
-        if (inbox.process(m, handler)) {
-          handled.incrementAndGet();
-        } else {
-          duplicates.incrementAndGet();
-        }
+        counts.process(m);
         redis.xack(stream, Wire.bytes(group), sm.getId());
       } catch (Exception e) {
         // left pending: XAUTOCLAIM hands it out again after reclaimAfter
@@ -130,12 +121,12 @@ final class RedisStreamConsumer implements InboxConsumer {
 
   @Override
   public long handled() {
-    return handled.get();
+    return counts.handled();
   }
 
   @Override
   public long duplicates() {
-    return duplicates.get();
+    return counts.duplicates();
   }
 
   @Override

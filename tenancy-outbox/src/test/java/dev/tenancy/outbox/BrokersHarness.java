@@ -2,7 +2,6 @@ package dev.tenancy.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenancy.TenantId;
 import dev.tenancy.test.TestRedis;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
@@ -20,27 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Shared set-up of the broker tests: a database with the outbox schema and an effects table. */
-abstract class BrokersHarness {
-  static final TenantId ACME = TenantId.of("acme");
-  static final TenantId GLOBEX = TenantId.of("globex");
-
-  OutboxDb db;
-
-  @BeforeEach
-  void setUp() {
-    db = OutboxDb.create();
-  }
-
-  @AfterEach
-  void tearDown() {
-    db.close();
-  }
-
+abstract class BrokersHarness extends OutboxDbTests {
   static final Inbox.Handler EFFECT = (c, m) -> {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO effects (tenant_id, event_id, consumer) VALUES (current_setting('tenancy.tenant_id'), ?, 'x')")) {

@@ -24,26 +24,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OutboxRelayIT {
-  static final TenantId ACME = TenantId.of("acme");
-  static final TenantId GLOBEX = TenantId.of("globex");
-
-  OutboxDb db;
-
-  @BeforeEach
-  void setUp() {
-    db = OutboxDb.create();
-  }
-
-  @AfterEach
-  void tearDown() {
-    db.close();
-  }
-
+class OutboxRelayIT extends OutboxDbTests {
   static OutboxEvent event(String key, String body) {
     return OutboxEvent.json("invoice.created", key, "{\"n\":\"" + body + "\"}");
   }
