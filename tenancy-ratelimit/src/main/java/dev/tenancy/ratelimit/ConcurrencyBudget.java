@@ -110,9 +110,7 @@ public interface ConcurrencyBudget extends AutoCloseable {
      * @return this builder
      */
     public Builder redis(StatefulRedisConnection<String, String> connection) {
-      if (redis != null || redisCluster != null) {
-        throw new IllegalStateException("redis connection already set");
-      }
+      TenantRateLimiter.Builder.noRedisYet(redis, redisCluster);
       this.redis = Objects.requireNonNull(connection, "connection");
       return this;
     }
@@ -124,9 +122,7 @@ public interface ConcurrencyBudget extends AutoCloseable {
      * @return this builder
      */
     public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
-      if (redis != null || redisCluster != null) {
-        throw new IllegalStateException("redis connection already set");
-      }
+      TenantRateLimiter.Builder.noRedisYet(redis, redisCluster);
       this.redisCluster = Objects.requireNonNull(connection, "connection");
       return this;
     }
@@ -217,13 +213,9 @@ public interface ConcurrencyBudget extends AutoCloseable {
      * @throws IllegalStateException when plans are missing or the builder was used before
      */
     public ConcurrencyBudget build() {
-      if (built) {
-        throw new IllegalStateException("this builder has already built a budget; use a new builder");
-      }
+      TenantRateLimiter.Builder.notBuiltYet(built, "a budget");
       built = true;
-      if (plans == null) {
-        throw new IllegalStateException("plans are required: call plans(RateLimitPlans.of(directory, plan))");
-      }
+      TenantRateLimiter.Builder.plansSet(plans);
       return new DefaultConcurrencyBudget(this);
     }
   }

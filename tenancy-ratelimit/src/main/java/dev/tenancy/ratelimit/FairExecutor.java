@@ -297,13 +297,9 @@ public final class FairExecutor implements Executor, AutoCloseable {
      * @throws IllegalStateException when plans are missing or the builder was used before
      */
     public FairExecutor build() {
-      if (built) {
-        throw new IllegalStateException("this builder has already built an executor; use a new builder");
-      }
+      TenantRateLimiter.Builder.notBuiltYet(built, "an executor");
       built = true;
-      if (plans == null) {
-        throw new IllegalStateException("plans are required: call plans(RateLimitPlans.of(directory, plan))");
-      }
+      TenantRateLimiter.Builder.plansSet(plans);
       if (threads < 0) {
         threads = Runtime.getRuntime().availableProcessors();
       }

@@ -157,9 +157,7 @@ public interface TenantRateLimiter extends AutoCloseable {
      * @return this builder
      */
     public Builder redis(StatefulRedisConnection<String, String> connection) {
-      if (redis != null || redisCluster != null) {
-        throw new IllegalStateException("redis connection already set");
-      }
+      noRedisYet(redis, redisCluster);
       this.redis = Objects.requireNonNull(connection, "connection");
       return this;
     }
@@ -172,9 +170,7 @@ public interface TenantRateLimiter extends AutoCloseable {
      * @return this builder
      */
     public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
-      if (redis != null || redisCluster != null) {
-        throw new IllegalStateException("redis connection already set");
-      }
+      noRedisYet(redis, redisCluster);
       this.redisCluster = Objects.requireNonNull(connection, "connection");
       return this;
     }
@@ -343,13 +339,9 @@ public interface TenantRateLimiter extends AutoCloseable {
      *     builder was used before
      */
     public TenantRateLimiter build() {
-      if (built) {
-        throw new IllegalStateException("this builder has already built a limiter; use a new builder");
-      }
+      notBuiltYet(built, "a limiter");
       built = true;
-      if (plans == null) {
-        throw new IllegalStateException("plans are required: call plans(RateLimitPlans.of(directory, plan))");
-      }
+      plansSet(plans);
       boolean distributed = redis != null || redisCluster != null;
       if (!distributed && (keyPrefix != null || timeout != null || retryInterval != null || failurePolicy != null)) {
         throw new IllegalStateException(
@@ -361,6 +353,24 @@ public interface TenantRateLimiter extends AutoCloseable {
     static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " already set");
+      }
+    }
+
+    static void noRedisYet(@Nullable Object redis, @Nullable Object redisCluster) {
+      if (redis != null || redisCluster != null) {
+        throw new IllegalStateException("redis connection already set");
+      }
+    }
+
+    static void notBuiltYet(boolean built, String what) {
+      if (built) {
+        throw new IllegalStateException("this builder has already built " + what + "; use a new builder");
+      }
+    }
+
+    static void plansSet(@Nullable RateLimitPlans plans) {
+      if (plans == null) {
+        throw new IllegalStateException("plans are required: call plans(RateLimitPlans.of(directory, plan))");
       }
     }
 
