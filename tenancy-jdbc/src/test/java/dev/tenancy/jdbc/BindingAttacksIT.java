@@ -159,30 +159,12 @@ class BindingAttacksIT {
 
   @Test
   void aTemporaryTableIsNotReadByTheNextTenantOnTheNextCheckout() throws SQLException {
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
-      connection.createStatement().execute("CREATE TEMP TABLE IF NOT EXISTS scratch AS SELECT * FROM invoices");
-    }
-    try (TenantScope scope = TenantContext.open(GLOBEX); Connection connection = dataSource.getConnection()) {
-      List<String> seen = new ArrayList<>();
-      assertThatThrownBy(() -> seen.addAll(rows(connection, "SELECT tenant_id || ':' || id FROM scratch")))
-          .as("globex read %s from acme's temporary table", seen)
-          .isInstanceOf(SQLException.class)
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42P01"));
-    }
+    SessionObjectsLeft.assertTemporaryTableNotReadByTheNextTenant(dataSource);
   }
 
   @Test
   void aHoldableCursorIsNotReadByTheNextTenantOnTheNextCheckout() throws SQLException {
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
-      connection.createStatement().execute("DECLARE leftover CURSOR WITH HOLD FOR SELECT tenant_id FROM invoices");
-    }
-    try (TenantScope scope = TenantContext.open(GLOBEX); Connection connection = dataSource.getConnection()) {
-      List<String> seen = new ArrayList<>();
-      assertThatThrownBy(() -> seen.addAll(rows(connection, "FETCH ALL FROM leftover")))
-          .as("globex read %s through acme's holdable cursor", seen)
-          .isInstanceOf(SQLException.class)
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("34000"));
-    }
+    SessionObjectsLeft.assertHoldableCursorNotReadByTheNextTenant(dataSource);
   }
 
   @Test

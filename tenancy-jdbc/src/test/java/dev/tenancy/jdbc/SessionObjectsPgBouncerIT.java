@@ -1,8 +1,6 @@
 package dev.tenancy.jdbc;
 
 import static dev.tenancy.jdbc.Fixtures.ACME;
-import static dev.tenancy.jdbc.Fixtures.GLOBEX;
-import static dev.tenancy.jdbc.Fixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,8 +13,6 @@ import dev.tenancy.test.TestPgBouncer;
 import dev.tenancy.test.TestRole;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,30 +47,12 @@ class SessionObjectsPgBouncerIT {
 
   @Test
   void aTemporaryTableIsNotReadByTheNextTenantThroughThePooler() throws SQLException {
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
-      connection.createStatement().execute("CREATE TEMP TABLE IF NOT EXISTS scratch AS SELECT * FROM invoices");
-    }
-    try (TenantScope scope = TenantContext.open(GLOBEX); Connection connection = dataSource.getConnection()) {
-      List<String> seen = new ArrayList<>();
-      assertThatThrownBy(() -> seen.addAll(rows(connection, "SELECT tenant_id || ':' || id FROM scratch")))
-          .as("globex read %s from acme's temporary table", seen)
-          .isInstanceOf(SQLException.class)
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42P01"));
-    }
+    SessionObjectsLeft.assertTemporaryTableNotReadByTheNextTenant(dataSource);
   }
 
   @Test
   void aHoldableCursorIsNotReadByTheNextTenantThroughThePooler() throws SQLException {
-    try (TenantScope scope = TenantContext.open(ACME); Connection connection = dataSource.getConnection()) {
-      connection.createStatement().execute("DECLARE leftover CURSOR WITH HOLD FOR SELECT tenant_id FROM invoices");
-    }
-    try (TenantScope scope = TenantContext.open(GLOBEX); Connection connection = dataSource.getConnection()) {
-      List<String> seen = new ArrayList<>();
-      assertThatThrownBy(() -> seen.addAll(rows(connection, "FETCH ALL FROM leftover")))
-          .as("globex read %s through acme's holdable cursor", seen)
-          .isInstanceOf(SQLException.class)
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("34000"));
-    }
+    SessionObjectsLeft.assertHoldableCursorNotReadByTheNextTenant(dataSource);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tenancy.jdbc.verify.Finding.Kind;
 import dev.tenancy.jdbc.verify.Finding.Severity;
-import dev.tenancy.jdbc.verify.IsolationVerifier.PoolerCheck;
 import dev.tenancy.jdbc.TenantPolicy;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
@@ -47,9 +46,8 @@ class IsolationVerifierAttacksIT {
   @BeforeAll
   static void createAppRole(TestDatabase classDatabase) {
     db = classDatabase;
-    appRole = db.createRole("app");
+    appRole = VerifierFixtures.appRoleWithoutTemporary(db);
     app = appRole.name();
-    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
   }
 
   static Stream<Arguments> brokenPolicies() {
@@ -525,9 +523,7 @@ class IsolationVerifierAttacksIT {
   }
 
   private static String schema() {
-    String schema = "a" + SCHEMAS.incrementAndGet();
-    db.execute("CREATE SCHEMA " + schema, "GRANT USAGE ON SCHEMA " + schema + " TO " + app);
-    return schema;
+    return VerifierFixtures.schema(db, app, "a" + SCHEMAS.incrementAndGet());
   }
 
   /** A schema without tenant tables, for objects an attacker creates. */
@@ -547,8 +543,7 @@ class IsolationVerifierAttacksIT {
   }
 
   private static void protect(String table) {
-    db.execute(TenantPolicy.forTable(table).build().statements().toArray(String[]::new));
-    db.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + app);
+    VerifierFixtures.protect(db, app, table);
   }
 
   private static IsolationReport verify(String schema) throws SQLException {
@@ -556,17 +551,10 @@ class IsolationVerifierAttacksIT {
   }
 
   private static IsolationReport verify(DataSource dataSource, String schema) throws SQLException {
-    return IsolationVerifier.builder(dataSource).schemas(schema).poolerCheck(PoolerCheck.SKIP).build().verify();
+    return VerifierFixtures.verify(dataSource, schema);
   }
 
   private static Finding assertFinding(IsolationReport report, Kind kind, String object, String messagePart) {
-    List<Finding> matching = new ArrayList<>();
-    for (Finding finding : report.findings(kind)) {
-      if (finding.object().equals(object) && finding.message().contains(messagePart)) {
-        matching.add(finding);
-      }
-    }
-    assertThat(matching).as("%s on %s mentioning '%s' in %s", kind, object, messagePart, report).hasSize(1);
-    return matching.get(0);
+    return VerifierFixtures.onlyFinding(report, kind, object, messagePart);
   }
 }

@@ -2,7 +2,6 @@ package dev.tenancy.jdbc.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenancy.jdbc.verify.IsolationVerifier.PoolerCheck;
 import dev.tenancy.jdbc.TenantPolicy;
 import dev.tenancy.test.TenancyPostgres;
 import dev.tenancy.test.TestDatabase;
@@ -35,9 +34,8 @@ class IsolationVerifierCleanFormsIT {
   @BeforeAll
   static void createAppRole(TestDatabase classDatabase) {
     db = classDatabase;
-    appRole = db.createRole("app");
+    appRole = VerifierFixtures.appRoleWithoutTemporary(db);
     app = appRole.name();
-    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
   }
 
   static Stream<Arguments> columnTypes() {
@@ -133,8 +131,7 @@ class IsolationVerifierCleanFormsIT {
   }
 
   private static void assertClean(String schema) throws SQLException {
-    IsolationReport report = IsolationVerifier.builder(appRole.dataSource()).schemas(schema)
-        .poolerCheck(PoolerCheck.SKIP).build().verify();
+    IsolationReport report = VerifierFixtures.verify(appRole.dataSource(), schema);
     assertThat(report.findings()).as(report.toString()).isEmpty();
   }
 
@@ -159,8 +156,6 @@ class IsolationVerifierCleanFormsIT {
   }
 
   private static String schema() {
-    String schema = "c" + SCHEMAS.incrementAndGet();
-    db.execute("CREATE SCHEMA " + schema, "GRANT USAGE ON SCHEMA " + schema + " TO " + app);
-    return schema;
+    return VerifierFixtures.schema(db, app, "c" + SCHEMAS.incrementAndGet());
   }
 }

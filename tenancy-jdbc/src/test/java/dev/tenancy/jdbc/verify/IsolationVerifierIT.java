@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -39,10 +38,8 @@ class IsolationVerifierIT {
   @BeforeAll
   static void createAppRole(TestDatabase classDatabase) {
     db = classDatabase;
-    appRole = db.createRole("app");
+    appRole = VerifierFixtures.appRoleWithoutTemporary(db);
     app = appRole.name();
-    // What a correct database does: no temporary tables for the application (see TEMPORARY_ON_DATABASE).
-    db.execute("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
   }
 
   @Test
@@ -458,9 +455,7 @@ class IsolationVerifierIT {
   }
 
   private static String schema() {
-    String schema = "s" + SCHEMAS.incrementAndGet();
-    db.execute("CREATE SCHEMA " + schema, "GRANT USAGE ON SCHEMA " + schema + " TO " + app);
-    return schema;
+    return VerifierFixtures.schema(db, app, "s" + SCHEMAS.incrementAndGet());
   }
 
   /** A correctly protected tenant table: composite primary key, generated policy, granted to the app role. */
@@ -471,8 +466,7 @@ class IsolationVerifierIT {
   }
 
   private static void protect(String table) {
-    db.execute(TenantPolicy.forTable(table).build().statements().toArray(String[]::new));
-    db.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + app);
+    VerifierFixtures.protect(db, app, table);
   }
 
   private static IsolationReport verify(String schema) throws SQLException {
@@ -480,18 +474,11 @@ class IsolationVerifierIT {
   }
 
   private static IsolationReport verify(DataSource dataSource, String schema) throws SQLException {
-    return IsolationVerifier.builder(dataSource).schemas(schema).poolerCheck(PoolerCheck.SKIP).build().verify();
+    return VerifierFixtures.verify(dataSource, schema);
   }
 
   private static Finding assertFinding(IsolationReport report, Kind kind, String object, String messagePart) {
-    List<Finding> matching = new ArrayList<>();
-    for (Finding finding : report.findings(kind)) {
-      if (finding.object().equals(object) && finding.message().contains(messagePart)) {
-        matching.add(finding);
-      }
-    }
-    assertThat(matching).as("%s on %s mentioning '%s' in %s", kind, object, messagePart, report).hasSize(1);
-    Finding finding = matching.get(0);
+    Finding finding = VerifierFixtures.onlyFinding(report, kind, object, messagePart);
     assertThat(finding.severity()).isEqualTo(kind.defaultSeverity());
     return finding;
   }
