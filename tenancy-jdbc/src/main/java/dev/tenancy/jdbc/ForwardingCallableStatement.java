@@ -19,6 +19,7 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link CallableStatement} whose own methods go to {@link #delegate()}; the {@link java.sql.PreparedStatement}
@@ -28,12 +29,12 @@ abstract class ForwardingCallableStatement extends RecordingPreparedStatement<Ca
     implements CallableStatement {
 
   @Override
-  public Array getArray(String name) throws SQLException {
+  public @Nullable Array getArray(String name) throws SQLException {
     return delegate().getArray(name);
   }
 
   @Override
-  public Array getArray(int index) throws SQLException {
+  public @Nullable Array getArray(int index) throws SQLException {
     return delegate().getArray(index);
   }
 

@@ -22,6 +22,7 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A {@link ResultSet} that forwards every method to {@link #delegate()}; subclasses override what they change. */
 abstract class ForwardingResultSet implements ResultSet {
@@ -75,12 +76,12 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public Array getArray(String columnLabel) throws SQLException {
+  public @Nullable Array getArray(String columnLabel) throws SQLException {
     return delegate().getArray(columnLabel);
   }
 
   @Override
-  public Array getArray(int columnIndex) throws SQLException {
+  public @Nullable Array getArray(int columnIndex) throws SQLException {
     return delegate().getArray(columnIndex);
   }
 
@@ -382,7 +383,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public Statement getStatement() throws SQLException {
+  public @Nullable Statement getStatement() throws SQLException {
     return delegate().getStatement();
   }
 

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Statement} that forwards every method to {@link #delegate()}, passing result sets through
@@ -18,7 +19,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
   abstract S delegate() throws SQLException;
 
   /** The result sets of {@link #getResultSet()} and {@link #getGeneratedKeys()} pass through here. */
-  abstract ResultSet results(ResultSet results);
+  abstract @Nullable ResultSet results(@Nullable ResultSet results);
 
   @Override
   public void addBatch(String sql) throws SQLException {
@@ -156,7 +157,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
   }
 
   @Override
-  public ResultSet getGeneratedKeys() throws SQLException {
+  public @Nullable ResultSet getGeneratedKeys() throws SQLException {
     return results(delegate().getGeneratedKeys());
   }
 
@@ -196,7 +197,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
   }
 
   @Override
-  public ResultSet getResultSet() throws SQLException {
+  public @Nullable ResultSet getResultSet() throws SQLException {
     return results(delegate().getResultSet());
   }
 
