@@ -1,6 +1,7 @@
 package dev.tenancy.jdbc;
 
 import dev.tenancy.jdbc.internal.PgJdbc;
+import java.sql.Array;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -369,6 +370,19 @@ final class BindingConnection extends ForwardingConnection {
       int resultSetHoldability) throws SQLException {
     return new SeparatelyBoundCall(this,
         target.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql);
+  }
+
+  /** An array built here reads its elements through a result set, which leads back to binding statements. */
+  @Override
+  @SuppressWarnings("NullAway") // createArrayOf returns an array, never null (JDBC contract), so array() does too
+  public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+    return BindingResultSet.array(this, target.createArrayOf(typeName, elements));
+  }
+
+  /** Only translates the text; nothing runs. */
+  @Override
+  public String nativeSQL(String sql) throws SQLException {
+    return target.nativeSQL(sql);
   }
 
   // ---- transaction control

@@ -22,21 +22,18 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link CallableStatement} whose own methods go to {@link #delegate()}; the {@link java.sql.PreparedStatement}
- * methods behave as in {@link RecordingPreparedStatement}.
+ * A {@link CallableStatement} whose own methods go to {@link #delegate()}, except the out parameters that may be
+ * driver objects ({@code getArray}, every {@code getObject}: a refcursor is a result set), which are abstract; the
+ * {@link java.sql.PreparedStatement} methods behave as in {@link RecordingPreparedStatement}.
  */
 abstract class ForwardingCallableStatement extends RecordingPreparedStatement<CallableStatement>
     implements CallableStatement {
 
   @Override
-  public @Nullable Array getArray(String name) throws SQLException {
-    return delegate().getArray(name);
-  }
+  public abstract @Nullable Array getArray(String name) throws SQLException;
 
   @Override
-  public @Nullable Array getArray(int index) throws SQLException {
-    return delegate().getArray(index);
-  }
+  public abstract @Nullable Array getArray(int index) throws SQLException;
 
   @Override
   public BigDecimal getBigDecimal(String name) throws SQLException {
@@ -205,34 +202,22 @@ abstract class ForwardingCallableStatement extends RecordingPreparedStatement<Ca
   }
 
   @Override
-  public <T> T getObject(String name, Class<T> type) throws SQLException {
-    return delegate().getObject(name, type);
-  }
+  public abstract <T> T getObject(String name, Class<T> type) throws SQLException;
 
   @Override
-  public Object getObject(String name, Map<String, Class<?>> map) throws SQLException {
-    return delegate().getObject(name, map);
-  }
+  public abstract Object getObject(String name, Map<String, Class<?>> map) throws SQLException;
 
   @Override
-  public Object getObject(String name) throws SQLException {
-    return delegate().getObject(name);
-  }
+  public abstract Object getObject(String name) throws SQLException;
 
   @Override
-  public <T> T getObject(int index, Class<T> type) throws SQLException {
-    return delegate().getObject(index, type);
-  }
+  public abstract <T> T getObject(int index, Class<T> type) throws SQLException;
 
   @Override
-  public Object getObject(int index, Map<String, Class<?>> map) throws SQLException {
-    return delegate().getObject(index, map);
-  }
+  public abstract Object getObject(int index, Map<String, Class<?>> map) throws SQLException;
 
   @Override
-  public Object getObject(int index) throws SQLException {
-    return delegate().getObject(index);
-  }
+  public abstract Object getObject(int index) throws SQLException;
 
   @Override
   public Ref getRef(String name) throws SQLException {

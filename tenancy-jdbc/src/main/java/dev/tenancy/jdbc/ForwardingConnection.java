@@ -20,7 +20,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 
-/** A {@link Connection} that forwards every method to {@link #delegate()}; subclasses override what they change. */
+/**
+ * A {@link Connection} that forwards the methods that hand back no driver object and run no SQL of the
+ * application's to {@link #delegate()}. Every method that returns a statement, metadata or an array, or that
+ * takes SQL text, is abstract: a subclass must decide each one, so that a forgotten one fails to compile instead
+ * of handing the application a driver object that runs SQL unbound. {@link #unwrap} forwards: asking for the
+ * driver's object by name is the documented way around the binding.
+ */
 abstract class ForwardingConnection implements Connection {
 
   /** The driver object that the methods not overridden go to. */
@@ -52,9 +58,7 @@ abstract class ForwardingConnection implements Connection {
   }
 
   @Override
-  public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-    return delegate().createArrayOf(typeName, elements);
-  }
+  public abstract Array createArrayOf(String typeName, Object[] elements) throws SQLException;
 
   @Override
   public Blob createBlob() throws SQLException {
@@ -77,20 +81,14 @@ abstract class ForwardingConnection implements Connection {
   }
 
   @Override
-  public Statement createStatement() throws SQLException {
-    return delegate().createStatement();
-  }
+  public abstract Statement createStatement() throws SQLException;
 
   @Override
-  public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
-      throws SQLException {
-    return delegate().createStatement(resultSetType, resultSetConcurrency, resultSetHoldability);
-  }
+  public abstract Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+      throws SQLException;
 
   @Override
-  public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
-    return delegate().createStatement(resultSetType, resultSetConcurrency);
-  }
+  public abstract Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException;
 
   @Override
   public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
@@ -128,9 +126,7 @@ abstract class ForwardingConnection implements Connection {
   }
 
   @Override
-  public DatabaseMetaData getMetaData() throws SQLException {
-    return delegate().getMetaData();
-  }
+  public abstract DatabaseMetaData getMetaData() throws SQLException;
 
   @Override
   public int getNetworkTimeout() throws SQLException {
@@ -178,59 +174,38 @@ abstract class ForwardingConnection implements Connection {
   }
 
   @Override
-  public String nativeSQL(String sql) throws SQLException {
-    return delegate().nativeSQL(sql);
-  }
+  public abstract String nativeSQL(String sql) throws SQLException;
 
   @Override
-  public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
-      int resultSetHoldability)
-      throws SQLException {
-    return delegate().prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
-  }
+  public abstract CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) throws SQLException;
 
   @Override
-  public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-    return delegate().prepareCall(sql, resultSetType, resultSetConcurrency);
-  }
+  public abstract CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency)
+      throws SQLException;
 
   @Override
-  public CallableStatement prepareCall(String sql) throws SQLException {
-    return delegate().prepareCall(sql);
-  }
+  public abstract CallableStatement prepareCall(String sql) throws SQLException;
 
   @Override
-  public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-    return delegate().prepareStatement(sql, columnIndexes);
-  }
+  public abstract PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException;
 
   @Override
-  public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-    return delegate().prepareStatement(sql, columnNames);
-  }
+  public abstract PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException;
 
   @Override
-  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
-      int resultSetHoldability)
-      throws SQLException {
-    return delegate().prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
-  }
+  public abstract PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) throws SQLException;
 
   @Override
-  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
-      throws SQLException {
-    return delegate().prepareStatement(sql, resultSetType, resultSetConcurrency);
-  }
+  public abstract PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+      throws SQLException;
 
   @Override
-  public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-    return delegate().prepareStatement(sql, autoGeneratedKeys);
-  }
+  public abstract PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException;
 
   @Override
-  public PreparedStatement prepareStatement(String sql) throws SQLException {
-    return delegate().prepareStatement(sql);
-  }
+  public abstract PreparedStatement prepareStatement(String sql) throws SQLException;
 
   @Override
   public void releaseSavepoint(Savepoint savepoint) throws SQLException {

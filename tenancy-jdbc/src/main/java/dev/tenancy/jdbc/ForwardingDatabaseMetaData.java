@@ -8,7 +8,8 @@ import java.sql.SQLException;
 
 /**
  * A {@link DatabaseMetaData} that forwards every method to {@link #delegate()}, passing result sets through
- * {@link #results}; subclasses override what they change.
+ * {@link #results}, except {@link #getConnection()}, which is abstract: the driver's connection would run SQL
+ * unbound.
  */
 abstract class ForwardingDatabaseMetaData implements DatabaseMetaData {
 
@@ -103,9 +104,7 @@ abstract class ForwardingDatabaseMetaData implements DatabaseMetaData {
   }
 
   @Override
-  public Connection getConnection() throws SQLException {
-    return delegate().getConnection();
-  }
+  public abstract Connection getConnection() throws SQLException;
 
   @Override
   public ResultSet getCrossReference(String parentCatalog, String parentSchema, String parentTable,

@@ -24,7 +24,13 @@ import java.util.Calendar;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** A {@link ResultSet} that forwards every method to {@link #delegate()}; subclasses override what they change. */
+/**
+ * A {@link ResultSet} that forwards the methods that run nothing and hand back no driver object to
+ * {@link #delegate()}. The ways back to the driver ({@code getStatement}, {@code getArray}, every {@code getObject},
+ * which may return a refcursor's result set or an array) and the methods in which the driver runs SQL of its own
+ * (updatable result sets: {@code updateRow}, {@code insertRow}, {@code deleteRow}, {@code refreshRow}) are
+ * abstract: a subclass must decide each one, so that a forgotten one fails to compile.
+ */
 abstract class ForwardingResultSet implements ResultSet {
 
   /** The driver object that the methods not overridden go to. */
@@ -61,9 +67,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public void deleteRow() throws SQLException {
-    delegate().deleteRow();
-  }
+  public abstract void deleteRow() throws SQLException;
 
   @Override
   public int findColumn(String columnLabel) throws SQLException {
@@ -76,14 +80,10 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public @Nullable Array getArray(String columnLabel) throws SQLException {
-    return delegate().getArray(columnLabel);
-  }
+  public abstract @Nullable Array getArray(String columnLabel) throws SQLException;
 
   @Override
-  public @Nullable Array getArray(int columnIndex) throws SQLException {
-    return delegate().getArray(columnIndex);
-  }
+  public abstract @Nullable Array getArray(int columnIndex) throws SQLException;
 
   @Override
   public InputStream getAsciiStream(String columnLabel) throws SQLException {
@@ -308,34 +308,22 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public Object getObject(String columnLabel) throws SQLException {
-    return delegate().getObject(columnLabel);
-  }
+  public abstract Object getObject(String columnLabel) throws SQLException;
 
   @Override
-  public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-    return delegate().getObject(columnLabel, type);
-  }
+  public abstract <T> T getObject(String columnLabel, Class<T> type) throws SQLException;
 
   @Override
-  public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
-    return delegate().getObject(columnLabel, map);
-  }
+  public abstract Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException;
 
   @Override
-  public Object getObject(int columnIndex) throws SQLException {
-    return delegate().getObject(columnIndex);
-  }
+  public abstract Object getObject(int columnIndex) throws SQLException;
 
   @Override
-  public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-    return delegate().getObject(columnIndex, type);
-  }
+  public abstract <T> T getObject(int columnIndex, Class<T> type) throws SQLException;
 
   @Override
-  public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-    return delegate().getObject(columnIndex, map);
-  }
+  public abstract Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException;
 
   @Override
   public Ref getRef(String columnLabel) throws SQLException {
@@ -383,9 +371,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public @Nullable Statement getStatement() throws SQLException {
-    return delegate().getStatement();
-  }
+  public abstract @Nullable Statement getStatement() throws SQLException;
 
   @Override
   public String getString(String columnLabel) throws SQLException {
@@ -470,9 +456,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public void insertRow() throws SQLException {
-    delegate().insertRow();
-  }
+  public abstract void insertRow() throws SQLException;
 
   @Override
   public boolean isAfterLast() throws SQLException {
@@ -530,9 +514,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public void refreshRow() throws SQLException {
-    delegate().refreshRow();
-  }
+  public abstract void refreshRow() throws SQLException;
 
   @Override
   public boolean relative(int rows) throws SQLException {
@@ -941,9 +923,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public void updateRow() throws SQLException {
-    delegate().updateRow();
-  }
+  public abstract void updateRow() throws SQLException;
 
   @Override
   public void updateRowId(String columnLabel, RowId x) throws SQLException {

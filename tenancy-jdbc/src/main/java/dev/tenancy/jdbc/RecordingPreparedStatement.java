@@ -28,8 +28,8 @@ import java.util.Calendar;
  * A {@link PreparedStatement} that hands parameters and statement settings to {@link #parameter} and
  * {@link #setting} instead of the driver, so that a subclass can apply them to whichever driver statement runs
  * (the user's SQL alone, or with the binding in front, where every index shifts by one). The {@link Statement}
- * methods that take SQL text, which JDBC forbids on a prepared statement, fail here; the rest go to
- * {@link #delegate()}.
+ * methods that take SQL text, which JDBC forbids on a prepared statement, fail here; the methods that run the
+ * statement are abstract, as in {@link ForwardingStatement}; the rest go to {@link #delegate()}.
  *
  * @param <S> the type of the driver statement
  */
@@ -70,9 +70,7 @@ abstract class RecordingPreparedStatement<S extends PreparedStatement> extends F
   }
 
   @Override
-  public boolean execute() throws SQLException {
-    return delegate().execute();
-  }
+  public abstract boolean execute() throws SQLException;
 
   @Override
   public boolean execute(String sql, int[] columnIndexes) throws SQLException {
@@ -95,9 +93,7 @@ abstract class RecordingPreparedStatement<S extends PreparedStatement> extends F
   }
 
   @Override
-  public long executeLargeUpdate() throws SQLException {
-    return delegate().executeLargeUpdate();
-  }
+  public abstract long executeLargeUpdate() throws SQLException;
 
   @Override
   public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
@@ -120,9 +116,7 @@ abstract class RecordingPreparedStatement<S extends PreparedStatement> extends F
   }
 
   @Override
-  public ResultSet executeQuery() throws SQLException {
-    return delegate().executeQuery();
-  }
+  public abstract ResultSet executeQuery() throws SQLException;
 
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
@@ -130,9 +124,7 @@ abstract class RecordingPreparedStatement<S extends PreparedStatement> extends F
   }
 
   @Override
-  public int executeUpdate() throws SQLException {
-    return delegate().executeUpdate();
-  }
+  public abstract int executeUpdate() throws SQLException;
 
   @Override
   public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {

@@ -138,6 +138,15 @@ class IsolationVerifierAttacksIT {
         "ALTER ROLE " + climber.name() + " NOCREATEROLE");
 
     try (Connection connection = climber.dataSource().getConnection()) {
+      if (connection.getMetaData().getDatabaseMajorVersion() >= 16) {
+        // PostgreSQL 16 took this route away: CREATEROLE grants only roles it holds with ADMIN OPTION. The
+        // attribute still lets the role create and manage roles, so the finding stays.
+        SQLException refused = catchThrowableOfType(SQLException.class,
+            () -> execute(connection, "GRANT " + owner + " TO " + climber.name()));
+        assertThat(refused == null ? "no error" : refused.getSQLState())
+            .as("GRANT of the owner role on PostgreSQL 16+").isEqualTo("42501");
+        return;
+      }
       execute(connection, "GRANT " + owner + " TO " + climber.name());
       execute(connection, "SET ROLE " + owner);
       execute(connection, "ALTER TABLE " + s + ".t NO FORCE ROW LEVEL SECURITY");
