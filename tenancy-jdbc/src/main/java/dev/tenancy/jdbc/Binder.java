@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The immutable configuration of a {@link TenantDataSource} and the SQL it sends. */
 final class Binder {
@@ -59,7 +60,7 @@ final class Binder {
   }
 
   /** The value bound for the current context, or null when there is none and that is refused; never throws. */
-  String tenantValueOrNull() {
+  @Nullable String tenantValueOrNull() {
     Optional<TenantId> tenant = TenantContext.current();
     if (tenant.isPresent()) {
       return tenant.get().value();
@@ -165,11 +166,10 @@ final class Binder {
     }
     // Every keyword starts with one of these; most SQL (select, insert, update, with) is ruled out here.
     switch (sql.charAt(at)) {
-      case 'a': case 'A': case 'b': case 'B': case 'c': case 'C': case 'd': case 'D': case 'e': case 'E':
-      case 'p': case 'P': case 'r': case 'R': case 's': case 'S': case '{':
-        break;
-      default:
+      case 'a', 'A', 'b', 'B', 'c', 'C', 'd', 'D', 'e', 'E', 'p', 'P', 'r', 'R', 's', 'S', '{' -> { }
+      default -> {
         return false;
+      }
     }
     for (String keyword : TRANSACTION_CONTROL) {
       if (isWord(sql, at, keyword)) {

@@ -4,6 +4,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An SQL array as the application sees it. The driver builds {@link #getResultSet()} on a statement of its own
@@ -19,27 +20,27 @@ final class BindingArray implements Array {
     this.target = target;
   }
 
-  private ResultSet wrap(ResultSet results) {
+  private @Nullable ResultSet wrap(@Nullable ResultSet results) {
     return BindingResultSet.wrap(connection, null, results, null);
   }
 
   @Override
-  public ResultSet getResultSet() throws SQLException {
+  public @Nullable ResultSet getResultSet() throws SQLException {
     return wrap(target.getResultSet());
   }
 
   @Override
-  public ResultSet getResultSet(Map<String, Class<?>> map) throws SQLException {
+  public @Nullable ResultSet getResultSet(Map<String, Class<?>> map) throws SQLException {
     return wrap(target.getResultSet(map));
   }
 
   @Override
-  public ResultSet getResultSet(long index, int count) throws SQLException {
+  public @Nullable ResultSet getResultSet(long index, int count) throws SQLException {
     return wrap(target.getResultSet(index, count));
   }
 
   @Override
-  public ResultSet getResultSet(long index, int count, Map<String, Class<?>> map) throws SQLException {
+  public @Nullable ResultSet getResultSet(long index, int count, Map<String, Class<?>> map) throws SQLException {
     return wrap(target.getResultSet(index, count, map));
   }
 

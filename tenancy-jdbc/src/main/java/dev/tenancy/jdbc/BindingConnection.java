@@ -11,6 +11,7 @@ import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection handed out by {@link TenantDataSource}: tracks which tenant is bound in the open transaction of
@@ -24,10 +25,10 @@ final class BindingConnection extends ForwardingConnection {
   final Binder binder;
   final Connection target;
   /** The pgjdbc connection under the pool's, looked up on first need; null when there is none. */
-  private Object pgConnection;
+  private @Nullable Object pgConnection;
   private boolean pgConnectionLookedUp;
   /** What is bound on the server session under this handle; shared with every other handle over it. */
-  private PgTransactionState.Session session;
+  private PgTransactionState.@Nullable Session session;
   private boolean closed;
   /**
    * Set by {@link #beforeStatement()}: the binding it asks for must first clear the session objects of the
@@ -37,7 +38,7 @@ final class BindingConnection extends ForwardingConnection {
   /** Holds the lifecycle and the session record: this connection, or the one this is a view of. */
   private final BindingConnection state;
   /** The connection that {@link #getMetaData()} hands out; created on first need. */
-  private BindingConnection metadataView;
+  private @Nullable BindingConnection metadataView;
 
   BindingConnection(Binder binder, Connection target) {
     this.binder = binder;
@@ -66,7 +67,7 @@ final class BindingConnection extends ForwardingConnection {
    * its end, so that nothing it opened (a result set still fetching, a cursor, its uncommitted rows) is ever
    * continued under another tenant's binding.
    */
-  String beforeStatement() throws SQLException {
+  @Nullable String beforeStatement() throws SQLException {
     String value = binder.tenantValue();
     PgTransactionState.Session session = session();
     Object pg = state.pgConnection();
@@ -117,7 +118,7 @@ final class BindingConnection extends ForwardingConnection {
    * Before {@code addBatch}: returns the tenant the batch is queued under (null for none). A batch belongs to one
    * tenant: adding to a batch {@code queuedUnder} another tenant is refused.
    */
-  String beforeAddBatch(boolean queued, String queuedUnder) throws SQLException {
+  @Nullable String beforeAddBatch(boolean queued, @Nullable String queuedUnder) throws SQLException {
     String now = binder.tenantValueOrNull();
     if (queued && !Objects.equals(queuedUnder, now)) {
       throw batchRefused(queuedUnder, now, "adding to it");
@@ -129,14 +130,14 @@ final class BindingConnection extends ForwardingConnection {
    * Before {@code executeBatch}: a batch runs under the tenant that queued it, so executing it under another
    * tenant (or none) is refused; the caller then discards it.
    */
-  void beforeBatch(boolean queued, String queuedUnder) throws SQLException {
+  void beforeBatch(boolean queued, @Nullable String queuedUnder) throws SQLException {
     String now = binder.tenantValueOrNull();
     if (queued && !Objects.equals(queuedUnder, now)) {
       throw batchRefused(queuedUnder, now, "executing it; the batch was discarded");
     }
   }
 
-  private static SQLException batchRefused(String queuedUnder, String now, String what) {
+  private static SQLException batchRefused(@Nullable String queuedUnder, @Nullable String now, String what) {
     return new SQLInvalidAuthorizationSpecException("batch refused: it was queued under "
         + (queuedUnder == null ? "no tenant" : describe(queuedUnder)) + " and " + what + " runs under "
         + (now == null ? "no tenant" : describe(now)) + "; a batch belongs to the tenant that queued it, so execute "
@@ -154,7 +155,7 @@ final class BindingConnection extends ForwardingConnection {
     return state.session;
   }
 
-  private Object pgConnection() {
+  private @Nullable Object pgConnection() {
     if (!pgConnectionLookedUp) {
       pgConnection = PgTransactionState.unwrap(target);
       pgConnectionLookedUp = true;
@@ -237,8 +238,16 @@ final class BindingConnection extends ForwardingConnection {
     }
   }
 
+  /** As {@link #separately(boolean, SqlCall)}, for a call without a result. */
+  void separatelyRun(boolean transactionControl, SqlAction call) throws SQLException {
+    separately(transactionControl, () -> {
+      call.run();
+      return Boolean.TRUE;
+    });
+  }
+
   /** As {@link #separately}, for a value {@link #beforeStatement()} already returned. */
-  <T> T withSeparateBinding(String value, SqlCall<T> call) throws SQLException {
+  <T> T withSeparateBinding(@Nullable String value, SqlCall<T> call) throws SQLException {
     if (value == null) {
       return call.run();
     }
@@ -365,6 +374,7 @@ final class BindingConnection extends ForwardingConnection {
 
   /** An array built here reads its elements through a result set, which leads back to binding statements. */
   @Override
+  @SuppressWarnings("NullAway") // createArrayOf returns an array, never null (JDBC contract), so array() does too
   public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
     return BindingResultSet.array(this, target.createArrayOf(typeName, elements));
   }
@@ -454,5 +464,11 @@ final class BindingConnection extends ForwardingConnection {
   @FunctionalInterface
   interface SqlCall<T> {
     T run() throws SQLException;
+  }
+
+  /** A JDBC call without a result. */
+  @FunctionalInterface
+  interface SqlAction {
+    void run() throws SQLException;
   }
 }

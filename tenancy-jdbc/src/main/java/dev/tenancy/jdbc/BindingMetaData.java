@@ -21,6 +21,7 @@ final class BindingMetaData extends ForwardingDatabaseMetaData {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // DatabaseMetaData returns a result set, never null (JDBC contract), so wrap does too
   ResultSet results(ResultSet results) {
     return BindingResultSet.wrap(connection, null, results, null);
   }

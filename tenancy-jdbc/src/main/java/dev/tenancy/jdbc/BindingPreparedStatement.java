@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A prepared statement that, when the tenant must be bound, runs as {@code SELECT set_config(…, ?, true);
@@ -31,20 +32,20 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   private final boolean transactionControl;
   private final boolean unbound;
 
-  private PreparedStatement plain;
-  private PreparedStatement combined;
+  private @Nullable PreparedStatement plain;
+  private @Nullable PreparedStatement combined;
   /** The combined statement with the clearing of the previous tenant's session objects in front. */
-  private PreparedStatement clearing;
+  private @Nullable PreparedStatement clearing;
   private boolean clearingHasParameters;
-  private PreparedStatement current;
+  private @Nullable PreparedStatement current;
   /** Index i holds the setter of parameter i; index 0 is unused. */
   private Parameter[] parameters = NONE;
   private final List<Setting> settings = new ArrayList<>(0);
   private final List<Parameter[]> batch = new ArrayList<>(0);
-  private String batchTenant;
+  private @Nullable String batchTenant;
   private boolean closeOnCompletion;
   private boolean closed;
-  private ResultSet results;
+  private @Nullable ResultSet results;
   private boolean plainHasParameters;
   private boolean combinedHasParameters;
 
@@ -114,13 +115,14 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   }
 
   @Override
+  @SuppressWarnings("NullAway") // executeQuery never returns null (JDBC contract), so results() wraps a result set
   public ResultSet executeQuery() throws SQLException {
     return results(run(ResultKind.QUERY, PreparedStatement::executeQuery));
   }
 
   /** The driver's result set as the application sees it; the same object each time for the same result. */
   @Override
-  ResultSet results(ResultSet driverResults) {
+  @Nullable ResultSet results(@Nullable ResultSet driverResults) {
     if (driverResults == null) {
       return null;
     }

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A result set as the application sees it: {@link #getStatement()} leads back to the binding statement, not to
@@ -20,9 +21,9 @@ final class BindingResultSet extends ForwardingResultSet {
   private final BindingConnection connection;
   private final ResultSet target;
   /** The statement that produced it; null for metadata, whose driver statement is wrapped on demand. */
-  private Statement statement;
+  private @Nullable Statement statement;
 
-  private BindingResultSet(BindingConnection connection, Statement statement, ResultSet target) {
+  private BindingResultSet(BindingConnection connection, @Nullable Statement statement, ResultSet target) {
     this.connection = connection;
     this.statement = statement;
     this.target = target;
@@ -32,37 +33,39 @@ final class BindingResultSet extends ForwardingResultSet {
    * Wraps {@code results}, or returns {@code previous} when it already wraps them, so that asking a statement for
    * its result set twice gives the same object, as the driver does.
    */
-  static ResultSet wrap(BindingConnection connection, Statement statement, ResultSet results, ResultSet previous) {
+  static @Nullable ResultSet wrap(
+      BindingConnection connection, @Nullable Statement statement, @Nullable ResultSet results,
+      @Nullable ResultSet previous) {
     if (results == null) {
       return null;
     }
-    if (previous instanceof BindingResultSet && ((BindingResultSet) previous).target == results) {
+    if (previous instanceof BindingResultSet wrapped && wrapped.target == results) {
       return previous;
     }
     return new BindingResultSet(connection, statement, results);
   }
 
   /** A value read from a result set or a call: a result set (refcursor) or an array in it is wrapped too. */
-  static Object nested(BindingConnection connection, Statement statement, Object value) {
-    if (value instanceof ResultSet) {
-      return new BindingResultSet(connection, statement, (ResultSet) value);
+  static Object nested(BindingConnection connection, @Nullable Statement statement, Object value) {
+    if (value instanceof ResultSet results) {
+      return new BindingResultSet(connection, statement, results);
     }
-    return value instanceof Array ? new BindingArray(connection, (Array) value) : value;
+    return value instanceof Array array ? new BindingArray(connection, array) : value;
   }
 
   /** As {@link #nested(BindingConnection, Statement, Object)}, unless a driver type was asked for by name. */
-  static <T> T nested(BindingConnection connection, Statement statement, T value, Class<T> type) {
-    if (value instanceof ResultSet && type.isAssignableFrom(BindingResultSet.class)) {
-      return type.cast(new BindingResultSet(connection, statement, (ResultSet) value));
+  static <T> T nested(BindingConnection connection, @Nullable Statement statement, T value, Class<T> type) {
+    if (value instanceof ResultSet results && type.isAssignableFrom(BindingResultSet.class)) {
+      return type.cast(new BindingResultSet(connection, statement, results));
     }
-    if (value instanceof Array && type.isAssignableFrom(BindingArray.class)) {
-      return type.cast(new BindingArray(connection, (Array) value));
+    if (value instanceof Array array && type.isAssignableFrom(BindingArray.class)) {
+      return type.cast(new BindingArray(connection, array));
     }
     return value;
   }
 
   /** An array read from a result set or a call. */
-  static Array array(BindingConnection connection, Array value) {
+  static @Nullable Array array(BindingConnection connection, @Nullable Array value) {
     return value == null ? null : new BindingArray(connection, value);
   }
 
@@ -82,7 +85,7 @@ final class BindingResultSet extends ForwardingResultSet {
   }
 
   @Override
-  public Statement getStatement() throws SQLException {
+  public @Nullable Statement getStatement() throws SQLException {
     if (statement == null) {
       Statement driverStatement = target.getStatement();
       if (driverStatement != null) {
@@ -113,45 +116,33 @@ final class BindingResultSet extends ForwardingResultSet {
 
   @Override
   public void updateRow() throws SQLException {
-    connection.separately(false, () -> {
-      target.updateRow();
-      return null;
-    });
+    connection.separatelyRun(false, target::updateRow);
   }
 
   @Override
   public void insertRow() throws SQLException {
-    connection.separately(false, () -> {
-      target.insertRow();
-      return null;
-    });
+    connection.separatelyRun(false, target::insertRow);
   }
 
   @Override
   public void deleteRow() throws SQLException {
-    connection.separately(false, () -> {
-      target.deleteRow();
-      return null;
-    });
+    connection.separatelyRun(false, target::deleteRow);
   }
 
   @Override
   public void refreshRow() throws SQLException {
-    connection.separately(false, () -> {
-      target.refreshRow();
-      return null;
-    });
+    connection.separatelyRun(false, target::refreshRow);
   }
 
   // ---- result sets and arrays inside
 
   @Override
-  public Array getArray(int columnIndex) throws SQLException {
+  public @Nullable Array getArray(int columnIndex) throws SQLException {
     return array(connection, target.getArray(columnIndex));
   }
 
   @Override
-  public Array getArray(String columnLabel) throws SQLException {
+  public @Nullable Array getArray(String columnLabel) throws SQLException {
     return array(connection, target.getArray(columnLabel));
   }
 

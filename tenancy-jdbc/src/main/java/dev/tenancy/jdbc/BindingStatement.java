@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.jspecify.annotations.Nullable;
 
 /** A plain {@link Statement} whose SQL gets the binding prepended as a literal when the tenant must be bound. */
 final class BindingStatement extends ForwardingStatement<Statement> {
@@ -12,9 +13,9 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   private final Statement target;
   private boolean batchHasTransactionControl;
   private boolean batchQueued;
-  private String batchTenant;
+  private @Nullable String batchTenant;
   private boolean closeOnCompletion;
-  private ResultSet results;
+  private @Nullable ResultSet results;
 
   BindingStatement(BindingConnection connection, Statement target) {
     this.connection = connection;
@@ -83,13 +84,14 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // executeQuery never returns null (JDBC contract), so results() wraps a result set
   public ResultSet executeQuery(String sql) throws SQLException {
     return results(run(sql, ResultKind.QUERY, false, () -> target.executeQuery(sql)));
   }
 
   /** The driver's result set as the application sees it; the same object each time for the same result. */
   @Override
-  ResultSet results(ResultSet driverResults) {
+  @Nullable ResultSet results(@Nullable ResultSet driverResults) {
     if (driverResults == null) {
       return null;
     }

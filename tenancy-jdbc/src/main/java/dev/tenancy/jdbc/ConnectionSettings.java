@@ -40,6 +40,7 @@ public enum ConnectionSettings {
   /** A direct connection to PostgreSQL (or a pooler in session mode). */
   DIRECT(Map.of("tcpKeepAlive", "true", "assumeMinServerVersion", "9.4"));
 
+  @SuppressWarnings("ImmutableEnumChecker") // every constant passes a Map.of, which is immutable
   private final Map<String, String> properties;
 
   ConnectionSettings(Map<String, String> properties) {

@@ -19,6 +19,7 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link CallableStatement} whose own methods go to {@link #delegate()}, except the out parameters that may be
@@ -29,10 +30,10 @@ abstract class ForwardingCallableStatement extends RecordingPreparedStatement<Ca
     implements CallableStatement {
 
   @Override
-  public abstract Array getArray(String name) throws SQLException;
+  public abstract @Nullable Array getArray(String name) throws SQLException;
 
   @Override
-  public abstract Array getArray(int index) throws SQLException;
+  public abstract @Nullable Array getArray(int index) throws SQLException;
 
   @Override
   public BigDecimal getBigDecimal(String name) throws SQLException {

@@ -22,6 +22,7 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ResultSet} that forwards the methods that run nothing and hand back no driver object to
@@ -79,10 +80,10 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public abstract Array getArray(String columnLabel) throws SQLException;
+  public abstract @Nullable Array getArray(String columnLabel) throws SQLException;
 
   @Override
-  public abstract Array getArray(int columnIndex) throws SQLException;
+  public abstract @Nullable Array getArray(int columnIndex) throws SQLException;
 
   @Override
   public InputStream getAsciiStream(String columnLabel) throws SQLException {
@@ -370,7 +371,7 @@ abstract class ForwardingResultSet implements ResultSet {
   }
 
   @Override
-  public abstract Statement getStatement() throws SQLException;
+  public abstract @Nullable Statement getStatement() throws SQLException;
 
   @Override
   public String getString(String columnLabel) throws SQLException {

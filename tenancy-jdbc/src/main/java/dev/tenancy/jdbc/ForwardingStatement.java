@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Statement} that forwards the methods that run nothing and hand back no driver object to
@@ -21,7 +22,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
   abstract S delegate() throws SQLException;
 
   /** The result sets of {@link #getResultSet()} and {@link #getGeneratedKeys()} pass through here. */
-  abstract ResultSet results(ResultSet results);
+  abstract @Nullable ResultSet results(@Nullable ResultSet results);
 
   @Override
   public abstract void addBatch(String sql) throws SQLException;
@@ -125,7 +126,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
   }
 
   @Override
-  public ResultSet getGeneratedKeys() throws SQLException {
+  public @Nullable ResultSet getGeneratedKeys() throws SQLException {
     return results(delegate().getGeneratedKeys());
   }
 
@@ -165,7 +166,7 @@ abstract class ForwardingStatement<S extends Statement> implements Statement {
   }
 
   @Override
-  public ResultSet getResultSet() throws SQLException {
+  public @Nullable ResultSet getResultSet() throws SQLException {
     return results(delegate().getResultSet());
   }
 

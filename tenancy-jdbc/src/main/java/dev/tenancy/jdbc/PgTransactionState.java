@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads pgjdbc's view of the server session: its transaction state, which follows the server's ReadyForQuery
@@ -37,7 +38,7 @@ final class PgTransactionState {
   }
 
   /** Returns the pgjdbc connection under {@code connection}, or null when it is not one. */
-  static Object unwrap(Connection connection) {
+  static @Nullable Object unwrap(Connection connection) {
     if (!PGJDBC) {
       return null;
     }
@@ -52,7 +53,7 @@ final class PgTransactionState {
    * The record of what is bound on the server session under {@code pgConnection}, shared by every handle over
    * it; a new record of its own when the physical connection is unknown (null).
    */
-  static Session session(Object pgConnection) {
+  static Session session(@Nullable Object pgConnection) {
     if (pgConnection == null) {
       return new Session();
     }
@@ -62,7 +63,7 @@ final class PgTransactionState {
   }
 
   /** True when no transaction is open on the server, so the next statement starts a new one. */
-  static boolean idle(Object pgConnection) {
+  static boolean idle(@Nullable Object pgConnection) {
     return pgConnection != null
         && ((BaseConnection) pgConnection).getTransactionState() == TransactionState.IDLE;
   }
@@ -73,20 +74,20 @@ final class PgTransactionState {
    */
   static final class Session {
     /** The tenant value (or '' for none) bound on the server in the open transaction; null when not bound. */
-    String bound;
+    @Nullable String bound;
     /**
      * The tenant value the open transaction belongs to; null when no transaction is open or it has run nothing
      * yet. Unlike {@link #bound} it survives what undoes a binding inside the transaction (a failed statement, a
      * rollback to a savepoint): the transaction stays this tenant's until it ends.
      */
-    String owner;
+    @Nullable String owner;
     /**
      * The tenant value whose transactions last ran on the session with its session objects cleared before them;
      * null when unknown (a new session, or a session seen without pgjdbc), which counts as another tenant.
      */
-    String lastTenant;
+    @Nullable String lastTenant;
     /** The tenant whose binding cleared the session objects in the open transaction; null when none did. */
-    String clearedFor;
+    @Nullable String clearedFor;
 
     /** The transaction ended: nothing is bound and the next transaction may belong to anyone. */
     void ended() {

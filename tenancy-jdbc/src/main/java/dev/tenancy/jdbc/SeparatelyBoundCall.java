@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stored procedure or function call: the driver rewrites its SQL and its out parameters need a statement of
@@ -16,9 +17,9 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
   private final BindingConnection connection;
   private final CallableStatement target;
   private final boolean transactionControl;
-  private ResultSet results;
+  private @Nullable ResultSet results;
   private boolean batchQueued;
-  private String batchTenant;
+  private @Nullable String batchTenant;
 
   SeparatelyBoundCall(BindingConnection connection, CallableStatement target, String sql) {
     this.connection = connection;
@@ -47,13 +48,14 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // executeQuery never returns null (JDBC contract), so results() wraps a result set
   public ResultSet executeQuery() throws SQLException {
     return results(connection.separately(transactionControl, target::executeQuery));
   }
 
   /** The driver's result set as the application sees it; the same object each time for the same result. */
   @Override
-  ResultSet results(ResultSet driverResults) {
+  @Nullable ResultSet results(@Nullable ResultSet driverResults) {
     if (driverResults == null) {
       return null;
     }
@@ -64,12 +66,12 @@ final class SeparatelyBoundCall extends ForwardingCallableStatement {
   // A refcursor out parameter is a result set too.
 
   @Override
-  public Array getArray(int parameterIndex) throws SQLException {
+  public @Nullable Array getArray(int parameterIndex) throws SQLException {
     return BindingResultSet.array(connection, target.getArray(parameterIndex));
   }
 
   @Override
-  public Array getArray(String parameterName) throws SQLException {
+  public @Nullable Array getArray(String parameterName) throws SQLException {
     return BindingResultSet.array(connection, target.getArray(parameterName));
   }
 

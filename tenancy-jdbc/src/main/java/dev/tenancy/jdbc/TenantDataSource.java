@@ -10,6 +10,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.Objects;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link DataSource} decorator that binds the tenant of {@link TenantContext} to every transaction, so that
@@ -164,8 +165,8 @@ public final class TenantDataSource implements DataSource {
   /** Configures a {@link TenantDataSource}; each option may be set once, and the builder used once. */
   public static final class Builder {
     private final DataSource delegate;
-    private String setting;
-    private NoTenantPolicy noTenantPolicy;
+    private @Nullable String setting;
+    private @Nullable NoTenantPolicy noTenantPolicy;
     private boolean behindPooler;
     private final BuilderState state = new BuilderState("TenantDataSource.Builder");
 

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,7 +154,7 @@ class ClientCompatibilityIT {
     final List<String> lines = new ArrayList<>();
 
     void add(String label, Object value) {
-      lines.add(label + " = " + (value instanceof int[] ? Arrays.toString((int[]) value) : value));
+      lines.add(label + " = " + (value instanceof int[] ints ? Arrays.toString(ints) : value));
     }
 
     void attempt(String label, Step step) {
@@ -381,7 +382,7 @@ class ClientCompatibilityIT {
         SqlSessionFactory factory = myBatis(dataSource, cache);
         for (ExecutorType executor : ExecutorType.values()) {
           String prefix = cache + "/" + executor + " ";
-          String item = (cache + "-" + executor).toLowerCase();
+          String item = (cache + "-" + executor).toLowerCase(Locale.ROOT);
           try (SqlSession session = factory.openSession(executor, false)) {
             ItemMapper mapper = session.getMapper(ItemMapper.class);
             Item first = new Item(item + "-1", 1);

@@ -27,14 +27,12 @@ import org.junit.jupiter.api.Test;
 @TenancyPostgres
 class StatementClassesIT {
 
-  private TestDatabase db;
   private HikariDataSource pool;
   private HikariDataSource adminPool;
   private TenantDataSource dataSource;
 
   @BeforeEach
   void setUp(TestDatabase db) {
-    this.db = db;
     TestRole app = Fixtures.invoices(db);
     pool = Fixtures.pool(app.jdbcUrl(), 2, ConnectionSettings.DIRECT);
     dataSource = TenantDataSource.wrap(pool);

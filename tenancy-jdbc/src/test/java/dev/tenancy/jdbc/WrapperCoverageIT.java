@@ -86,7 +86,6 @@ class WrapperCoverageIT {
 
   private enum Context { BUILT_UNDER, OTHER_TENANT, NO_TENANT }
 
-  private TestDatabase db;
   private HikariDataSource pool;
   private TenantDataSource dataSource;
   private Connection admin;
@@ -106,7 +105,6 @@ class WrapperCoverageIT {
 
   @BeforeEach
   void setUp(TestDatabase db) throws SQLException {
-    this.db = db;
     TestRole app = Fixtures.invoices(db);
     db.execute("CREATE TABLE notes (tenant_id text NOT NULL, id bigserial, body text, PRIMARY KEY (tenant_id, id))");
     db.execute(TenantPolicy.forTable("notes").build().statements().toArray(String[]::new));
@@ -307,7 +305,7 @@ class WrapperCoverageIT {
     boolean ranSql = !ran.isEmpty();
     ran.keySet().removeIf(sequence -> sequence.equals(EXPECTED.get(context))
         // Metadata runs without a tenant as BIND_NONE (documented): it sees nothing.
-        || context == Context.NO_TENANT && node.path().contains("getMetaData") && sequence.equals("probe_0_none"));
+        || (context == Context.NO_TENANT && node.path().contains("getMetaData") && sequence.equals("probe_0_none")));
     if (!ran.isEmpty()) {
       failures.add(call + ": ran SQL that saw " + ran.keySet() + " (expected "
           + EXPECTED.getOrDefault(context, "refusal") + ")");
@@ -448,8 +446,8 @@ class WrapperCoverageIT {
     return Arrays.stream(args)
         .map(a -> a == PROBE ? "probe" : a instanceof Class ? ((Class<?>) a).getSimpleName() + ".class"
             : a instanceof String ? "'" + a + "'"
-            : a instanceof Object[] ? Arrays.deepToString((Object[]) a)
-            : a instanceof int[] ? Arrays.toString((int[]) a) : String.valueOf(a))
+            : a instanceof Object[] objects ? Arrays.deepToString(objects)
+            : a instanceof int[] ints ? Arrays.toString(ints) : String.valueOf(a))
         .collect(Collectors.joining(", ", "(", ")"));
   }
 

@@ -233,8 +233,9 @@ final class Analysis {
             + columnName() + " WITH =, ...)"));
       }
       if (index.unique() && Arrays.stream(key).noneMatch(attnum -> attnum == table.tenantAttnum())) {
-        String what = index.primary() ? "primary key " + Identifiers.quote(index.constraint())
-            : index.constraint() != null ? "unique constraint " + Identifiers.quote(index.constraint())
+        String constraint = index.constraint();
+        String what = index.primary() && constraint != null ? "primary key " + Identifiers.quote(constraint)
+            : constraint != null ? "unique constraint " + Identifiers.quote(constraint)
             : "unique index " + Identifiers.quote(index.name());
         findings.add(Finding.of(Kind.UNIQUE_KEY_WITHOUT_TENANT, table.qualified(), what + " on "
             + table.qualified() + " (" + index.definition() + ") does not include " + columnName()

@@ -59,15 +59,15 @@ final class Catalog {
   private static final String TABLES = ACT_AS + """
       select c.oid, n.nspname, c.relname, c.relkind, c.relispartition, c.relrowsecurity, c.relforcerowsecurity,
              pg_get_userbyid(c.relowner), format_type(a.atttypid, a.atttypmod), a.attnum,
-             """ + via("has_table_privilege(x.oid, c.oid, 'SELECT,INSERT,UPDATE,DELETE')") + """
+      """ + via("has_table_privilege(x.oid, c.oid, 'SELECT,INSERT,UPDATE,DELETE')") + """
       ,
              (select i.inhparent from pg_inherits i where i.inhrelid = c.oid and c.relispartition),
              has_table_privilege(c.oid, 'SELECT'),
-             """ + via("has_table_privilege(x.oid, c.oid, 'TRUNCATE')") + """
+      """ + via("has_table_privilege(x.oid, c.oid, 'TRUNCATE')") + """
       ,
-             """ + via("has_table_privilege(x.oid, c.oid, 'TRIGGER')") + """
+      """ + via("has_table_privilege(x.oid, c.oid, 'TRIGGER')") + """
       ,
-             """ + via("has_any_column_privilege(x.oid, c.oid, 'REFERENCES')") + """
+      """ + via("has_any_column_privilege(x.oid, c.oid, 'REFERENCES')") + """
       ,
              exists (select 1 from pg_index i where i.indrelid = c.oid and i.indisunique)
         from pg_class c
@@ -105,7 +105,7 @@ final class Catalog {
       select distinct v.oid, n.nspname, v.relname, v.relkind,
              coalesce((select o.option_value::boolean from pg_options_to_table(v.reloptions) o
                         where o.option_name = 'security_invoker'), false),
-             """ + via("has_table_privilege(x.oid, v.oid, 'SELECT')") + """
+      """ + via("has_table_privilege(x.oid, v.oid, 'SELECT')") + """
       , d.refobjid
         from pg_class v
         join pg_namespace n on n.oid = v.relnamespace
@@ -129,9 +129,9 @@ final class Catalog {
 
   private static final String SCHEMAS = ACT_AS + """
       select n.oid, n.nspname, pg_get_userbyid(n.nspowner),
-             """ + via("x.oid = n.nspowner") + """
+      """ + via("x.oid = n.nspowner") + """
       ,
-             """ + via("has_schema_privilege(x.oid, n.oid, 'CREATE')") + """
+      """ + via("has_schema_privilege(x.oid, n.oid, 'CREATE')") + """
         from pg_namespace n
        where""" + " " + NON_SYSTEM_SCHEMA;
 
@@ -189,9 +189,11 @@ final class Catalog {
       @Nullable String using, @Nullable String withCheck) {}
 
   /** An index; {@code constraintType} is {@code p}, {@code u}, {@code x} (exclusion) or a blank. */
+  @SuppressWarnings("ArrayRecordComponent") // a catalog row, only read; never compared or hashed
   record Index(long tableOid, String name, boolean unique, boolean primary, int[] keyAttnums,
       @Nullable String constraint, String definition, char constraintType, @Nullable String constraintDefinition) {}
 
+  @SuppressWarnings("ArrayRecordComponent") // a catalog row, only read; never compared or hashed
   record ForeignKey(long tableOid, String name, int[] columns, long referencedOid, String definition) {}
 
   record ViewEdge(long oid, String schema, String name, char kind, boolean securityInvoker,

@@ -16,6 +16,11 @@ public record Finding(Kind kind, Severity severity, String object, String messag
   /**
    * Checks that no component is null.
    *
+   * @param kind what is wrong
+   * @param severity whether it fails {@link IsolationVerifier#requireIsolated()}
+   * @param object the affected object: a {@code schema.table}, a view, a role name, or the database for pooler
+   *     findings
+   * @param message what is wrong, why it matters and how to fix it
    * @throws NullPointerException if a component is null
    */
   public Finding {

@@ -293,7 +293,7 @@ public final class IsolationVerifier {
      * Exempts tables (or views) that are deliberately shared by all tenants, such as the {@code tenants} table
      * itself, from every check; views over them are not flagged either. By default nothing is exempt.
      *
-     * @param tables {@code schema.table}, or a bare {@code table} to exempt that name in every schema
+     * @param tables {@code schema.table}, or a bare table name to exempt that name in every schema
      * @return this builder
      * @throws IllegalArgumentException if no name is given or a name is blank
      * @throws IllegalStateException if exemptions were already set

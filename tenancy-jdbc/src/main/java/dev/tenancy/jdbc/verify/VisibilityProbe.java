@@ -42,19 +42,19 @@ final class VisibilityProbe {
       statement.execute("SET LOCAL statement_timeout = '5s'");
     }
     bind(connection, setting, "", "");
-    probe(connection, tables, null, "no tenant", visible);
+    probe(connection, tables, "no tenant", visible);
     for (Catalog.Table table : tables) {
       String unknown = unknownTenant(table.columnType());
       if (unknown != null && table.appSelects() && !visible.containsKey(table.oid())) {
         bindStamped(connection, setting, unknown);
-        probe(connection, java.util.List.of(table), unknown, "an unknown tenant '" + unknown + "'", visible);
+        probe(connection, java.util.List.of(table), "an unknown tenant '" + unknown + "'", visible);
       }
     }
     return visible;
   }
 
-  private static void probe(Connection connection, Collection<Catalog.Table> tables, @Nullable String tenant,
-      String binding, Map<Long, String> visible) throws SQLException {
+  private static void probe(Connection connection, Collection<Catalog.Table> tables, String binding,
+      Map<Long, String> visible) throws SQLException {
     for (Catalog.Table table : tables) {
       if (!table.appSelects() || visible.containsKey(table.oid())) {
         continue;
