@@ -80,6 +80,7 @@ final class RedisStreamConsumer implements InboxConsumer {
           try {
             Thread.sleep(500);
           } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
             return;
           }
         }
