@@ -1,16 +1,10 @@
 package dev.tenancy.benchmarks;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -78,7 +72,6 @@ public final class CpuPerTransaction {
     int rounds = Integer.parseInt(args[2]);
     int threads = Integer.parseInt(args[3]);
     List<String> params = Arrays.asList(args).subList(4, args.length);
-    long ticksPerSecond = clockTicksPerSecond();
 
     Object state = type.getConstructor().newInstance();
     for (String param : params) {
@@ -91,14 +84,14 @@ public final class CpuPerTransaction {
     Map<String, List<Slice>> slices = new LinkedHashMap<>();
     try {
       for (String method : methods) {
-        run(type.getMethod(method), state, pool, threads, WARM_UP_NANOS, ticksPerSecond);
+        run(type.getMethod(method), state, pool, threads, WARM_UP_NANOS);
         slices.put(method, new ArrayList<>());
       }
       for (int round = 1; round <= rounds; round++) {
         List<String> order = new ArrayList<>(methods);
         Collections.shuffle(order, new Random(round));
         for (String method : order) {
-          Slice slice = run(type.getMethod(method), state, pool, threads, SLICE_NANOS, ticksPerSecond);
+          Slice slice = run(type.getMethod(method), state, pool, threads, SLICE_NANOS);
           present(slices, method).add(slice);
           System.out.printf("round %d  %-40s %8.0f ops/s  client %6.1f µs/op  server %6.1f µs/op%n", round, method,
               slice.throughput, slice.clientMicros, slice.serverMicros);
@@ -127,10 +120,10 @@ public final class CpuPerTransaction {
         + "when the cores are saturated.");
   }
 
-  private static Slice run(Method method, Object state, ExecutorService pool, int threads, long nanos,
-      long ticksPerSecond) throws Exception {
+  private static Slice run(Method method, Object state, ExecutorService pool, int threads, long nanos)
+      throws Exception {
     ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    long serverBefore = serverTicks();
+    double serverBefore = ProcessCpu.micros(SERVER_PROCESSES);
     long start = System.nanoTime();
     long deadline = start + nanos;
     List<Future<long[]>> futures = new ArrayList<>();
@@ -157,41 +150,8 @@ public final class CpuPerTransaction {
       clientNanos += result[1];
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double serverMicros = (serverTicks() - serverBefore) * 1e6 / ticksPerSecond;
+    double serverMicros = ProcessCpu.micros(SERVER_PROCESSES) - serverBefore;
     return new Slice(operations / seconds, clientNanos / 1e3 / operations, serverMicros / operations);
-  }
-
-  /** CPU ticks (user + system) of every server process so far. */
-  private static long serverTicks() throws IOException {
-    long ticks = 0;
-    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Paths.get("/proc"), "[0-9]*")) {
-      for (Path process : processes) {
-        String stat;
-        try {
-          stat = Files.readString(process.resolve("stat"), StandardCharsets.US_ASCII);
-        } catch (IOException gone) {
-          continue; // the process ended since the listing
-        }
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        if (!SERVER_PROCESSES.contains(stat.substring(open + 1, close))) {
-          continue;
-        }
-        // Fields after the name, from the 3rd: state ppid ... utime (14th) stime (15th).
-        String[] fields = stat.substring(close + 2).split(" ");
-        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      }
-    }
-    return ticks;
-  }
-
-  private static long clockTicksPerSecond() throws IOException, InterruptedException {
-    Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-    String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-    if (getconf.waitFor() != 0) {
-      throw new IllegalStateException("getconf CLK_TCK failed: " + out);
-    }
-    return Long.parseLong(out);
   }
 
   private static void invokeAnnotated(Class<?> type, Object state, Class<? extends java.lang.annotation.Annotation>

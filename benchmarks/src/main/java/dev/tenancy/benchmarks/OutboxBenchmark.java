@@ -27,15 +27,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The outbox relay's throughput beside its SQL ceiling, in the same run: each round drains the same pre-filled
  * backlog ({@value #ROWS} events, 10 tenants x 1,000 keys, 150-byte payloads) once with {@code rawSqlClaimDelete}
- * (SKIP LOCKED claim of 500 rows, read them, delete them, commit; no broker, no fairness, no ordering check) and
- * once with {@code relayToRedisStreams} ({@link OutboxRelay} with the Redis Streams publisher), in shuffled order,
- * both with 2 threads, as the relay role under row-level security. A drain does not fit JMH's fixed-time
- * iterations, so this runner times drains itself and reports the median events/s of the rounds and the ratio.
+ * (SKIP LOCKED claim of 500 rows, read them, delete them, commit with {@code synchronous_commit} off as the relay
+ * does by default; no broker, no fairness, no ordering check), once
+ * with {@code relayToRedisStreams} ({@link OutboxRelay} with the Redis Streams publisher) and once with
+ * {@code relayWithoutBroker} (the relay with a publisher that sends nothing: its database and client cost alone),
+ * in shuffled order, all with 2 threads, as the relay role under row-level security. A drain does not fit JMH's
+ * fixed-time iterations, so this runner times drains itself. It reports per method the median events/s, the
+ * median of the per-round ratios to {@code rawSqlClaimDelete}, and the CPU each event cost this JVM, PostgreSQL and
+ * Redis (from {@code /proc}): on a machine whose cores are all busy, that CPU is what bounds the rate.
  *
  * <pre>
  * TENANCY_TEST_POSTGRES_URL=... TENANCY_TEST_REDIS_URL=redis://127.0.0.1:6379 \
@@ -49,45 +54,73 @@ public final class OutboxBenchmark {
   static final int WORKERS = Integer.getInteger("outbox.workers", THREADS);
   static final String DATABASE = "tenancy_outbox_bench";
   static final String RELAY_ROLE = "tenancy_outbox_bench_relay";
+  /** The SQL ceiling first (the ratios' baseline), then the relay with Redis, then the relay with no broker. */
+  static final List<String> METHODS = List.of("rawSqlClaimDelete", "relayToRedisStreams", "relayWithoutBroker");
+  private static final java.util.Set<String> POSTGRES = java.util.Set.of("postgres");
+  private static final java.util.Set<String> REDIS = java.util.Set.of("redis-server");
 
   private OutboxBenchmark() {}
+
+  /** One timed drain: events/s and the CPU microseconds per event of this JVM, PostgreSQL and Redis. */
+  record Drain(double eventsPerSecond, double jvmMicros, double postgresMicros, double redisMicros) {
+    double totalMicros() {
+      return jvmMicros + postgresMicros + redisMicros;
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     Bench bench = Bench.create(false);
-    List<Double> rawResults = new ArrayList<>();
-    List<Double> relayResults = new ArrayList<>();
-    Map<String, List<Double>> results = new LinkedHashMap<>();
-    results.put("rawSqlClaimDelete", rawResults);
-    results.put("relayToRedisStreams", relayResults);
+    Map<String, List<Drain>> results = new LinkedHashMap<>();
+    for (String method : METHODS) {
+      results.put(method, new ArrayList<>());
+    }
     try {
-      bench.fill(ROWS);
-      bench.rawSqlClaimDelete(); // warm-up, not recorded
-      bench.fill(ROWS);
-      bench.relayToRedisStreams();
+      for (String method : METHODS) { // warm-up, not recorded
+        bench.fill(ROWS);
+        bench.drain(method);
+      }
       for (int round = 1; round <= rounds; round++) {
-        List<String> order = new ArrayList<>(results.keySet());
+        List<String> order = new ArrayList<>(METHODS);
         Collections.shuffle(order, new Random(round));
         for (String method : order) {
           bench.fill(ROWS);
-          boolean raw = method.equals("rawSqlClaimDelete");
-          double eps = raw ? bench.rawSqlClaimDelete() : bench.relayToRedisStreams();
-          (raw ? rawResults : relayResults).add(eps);
-          System.out.printf("round %d  %-22s %9.0f events/s%n", round, method, eps);
+          Drain d = bench.drain(method);
+          java.util.Objects.requireNonNull(results.get(method)).add(d);
+          System.out.printf("round %d  %-20s %9.0f events/s  CPU µs/event: jvm %5.1f  postgres %5.1f  redis %5.1f%n",
+              round, method, d.eventsPerSecond(), d.jvmMicros(), d.postgresMicros(), d.redisMicros());
         }
       }
     } finally {
       bench.close();
     }
-    double raw = InterleavedRounds.median(rawResults);
-    double relay = InterleavedRounds.median(relayResults);
-    System.out.printf("== drain of %,d events, SQL %d threads, relay %d workers, median of %d rounds ==%n", ROWS,
-        THREADS, WORKERS, rounds);
-    for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-      System.out.printf("%-22s median %9.0f  min %9.0f  max %9.0f events/s%n", e.getKey(),
-          InterleavedRounds.median(e.getValue()), Collections.min(e.getValue()), Collections.max(e.getValue()));
+    System.out.printf("== drain of %,d events, SQL %d threads, relay %d workers, median of %d rounds, %d cores ==%n",
+        ROWS, THREADS, WORKERS, rounds, Runtime.getRuntime().availableProcessors());
+    System.out.printf("%-20s %9s %9s %9s %8s %8s %8s %8s %8s%n", "method", "events/s", "min", "max", "ratio",
+        "jvm µs", "pg µs", "redis µs", "total µs");
+    List<Drain> base = java.util.Objects.requireNonNull(results.get(METHODS.get(0)));
+    for (Map.Entry<String, List<Drain>> e : results.entrySet()) {
+      List<Drain> own = e.getValue();
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < own.size(); i++) {
+        ratios.add(own.get(i).eventsPerSecond() / base.get(i).eventsPerSecond());
+      }
+      System.out.printf("%-20s %9.0f %9.0f %9.0f %8.2f %8.1f %8.1f %8.1f %8.1f%n", e.getKey(),
+          median(own, Drain::eventsPerSecond), own.stream().mapToDouble(Drain::eventsPerSecond).min().orElse(0),
+          own.stream().mapToDouble(Drain::eventsPerSecond).max().orElse(0), InterleavedRounds.median(ratios),
+          median(own, Drain::jvmMicros), median(own, Drain::postgresMicros), median(own, Drain::redisMicros),
+          median(own, Drain::totalMicros));
     }
-    System.out.printf("ratio relayToRedisStreams / rawSqlClaimDelete = %.2f%n", relay / raw);
+    System.out.println("ratio: median over rounds of events/s divided by rawSqlClaimDelete's in the same round. "
+        + "µs: CPU per event, medians; with both cores busy, events/s is bounded by cores x 1e6 / total µs.");
+  }
+
+  private static double median(List<Drain> drains, java.util.function.ToDoubleFunction<Drain> value) {
+    List<Double> values = new ArrayList<>();
+    for (Drain d : drains) {
+      values.add(value.applyAsDouble(d));
+    }
+    return InterleavedRounds.median(values);
   }
 
   /** The database, roles and Redis stream shared by the outbox benchmarks. */
@@ -98,6 +131,7 @@ public final class OutboxBenchmark {
     final String redisUri;
     final String streamPrefix = "tenancy-bench:outbox:" + UUID.randomUUID() + ":";
     final OutboxSchema schema;
+    private @Nullable Connection admin;
 
     private Bench(boolean notifications) throws SQLException {
       adminUrl = BenchmarkServers.postgresUrl();
@@ -122,8 +156,14 @@ public final class OutboxBenchmark {
       return new Bench(notifications);
     }
 
+    /**
+     * Refills the outbox. One long-lived connection does it: a backend that ends hands its CPU time to the
+     * postmaster only when reaped, which would land in the next drain's figures. Autovacuum is off for the table
+     * for the same reason; the fill vacuums it.
+     */
     void fill(int rows) throws SQLException {
-      try (Connection c = DriverManager.getConnection(dbUrl); Statement s = c.createStatement()) {
+      try (Statement s = admin().createStatement()) {
+        s.execute("ALTER TABLE outbox SET (autovacuum_enabled = false)");
         s.execute("TRUNCATE outbox");
         s.execute("INSERT INTO outbox (tenant_id, event_id, topic, msg_key, content_type, headers, payload)"
             + " SELECT 'tenant-' || (i % 10), gen_random_uuid(), 'invoice.created', 'k' || (i % 1000),"
@@ -134,7 +174,37 @@ public final class OutboxBenchmark {
       }
     }
 
-    /** The SQL ceiling: SKIP LOCKED claim of 500, read, delete, commit; {@value #THREADS} threads. */
+    private Connection admin() throws SQLException {
+      Connection c = admin;
+      if (c == null) {
+        c = DriverManager.getConnection(dbUrl);
+        admin = c;
+      }
+      return c;
+    }
+
+    /** Drains the backlog with one of {@link #METHODS}, measuring events/s and CPU per event. */
+    Drain drain(String method) throws Exception {
+      double jvm = ProcessCpu.jvmMicros();
+      double pg = ProcessCpu.micros(POSTGRES);
+      double redis = ProcessCpu.micros(REDIS);
+      double eps = switch (method) {
+        case "rawSqlClaimDelete" -> rawSqlClaimDelete();
+        case "relayToRedisStreams" -> relay(OutboxPublishers.redisStreams(redisUri, streamPrefix));
+        case "relayWithoutBroker" -> relay(new OutboxPublisher() {
+          @Override
+          public Map<UUID, Exception> publish(List<OutboxMessage> batch) {
+            return Map.of();
+          }
+        });
+        default -> throw new IllegalArgumentException("no method " + method + "; one of " + METHODS);
+      };
+      Thread.sleep(200); // the drain's ended backends are reaped, so that their CPU time is counted
+      return new Drain(eps, (ProcessCpu.jvmMicros() - jvm) / ROWS, (ProcessCpu.micros(POSTGRES) - pg) / ROWS,
+          (ProcessCpu.micros(REDIS) - redis) / ROWS);
+    }
+
+    /** The SQL ceiling: SKIP LOCKED claim of 500, read, delete, commit (not waiting for the WAL flush). */
     double rawSqlClaimDelete() throws Exception {
       AtomicLong done = new AtomicLong();
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -147,6 +217,9 @@ public final class OutboxBenchmark {
                    + " content_type, headers, payload, created_at, attempts FROM outbox WHERE next_attempt_at <= now()"
                    + " ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED");
                PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ANY(?)")) {
+            try (Statement s = c.createStatement()) {
+              s.execute("SET synchronous_commit = off"); // as the relay's transactions run by default
+            }
             c.setAutoCommit(false);
             while (true) {
               List<Long> ids = new ArrayList<>(500);
@@ -188,15 +261,14 @@ public final class OutboxBenchmark {
       return ROWS / secs;
     }
 
-    /** The relay with {@code WORKERS} workers publishing to Redis Streams, until the backlog is published. */
-    double relayToRedisStreams() throws Exception {
+    /** The relay with {@code WORKERS} workers publishing through {@code target}, until the backlog is published. */
+    double relay(OutboxPublisher target) throws Exception {
       AtomicLong published = new AtomicLong();
       CountDownLatch all = new CountDownLatch(1);
-      OutboxPublisher redis = OutboxPublishers.redisStreams(redisUri, streamPrefix);
       OutboxPublisher counting = new OutboxPublisher() {
         @Override
         public Map<UUID, Exception> publish(List<OutboxMessage> batch) throws InterruptedException {
-          Map<UUID, Exception> failures = redis.publish(batch);
+          Map<UUID, Exception> failures = target.publish(batch);
           if (published.addAndGet(batch.size() - failures.size()) >= ROWS) {
             all.countDown();
           }
@@ -205,7 +277,7 @@ public final class OutboxBenchmark {
 
         @Override
         public void close() {
-          redis.close();
+          target.close();
         }
       };
       OutboxRelay relay = OutboxRelay.builder(relayDs, counting).schema(schema).workers(WORKERS).quantum(500)
@@ -220,6 +292,14 @@ public final class OutboxBenchmark {
 
     @Override
     public void close() {
+      Connection fillConnection = admin;
+      if (fillConnection != null) {
+        try {
+          fillConnection.close();
+        } catch (SQLException e) {
+          System.err.println("could not close the fill connection: " + e);
+        }
+      }
       RedisClient client = RedisClient.create(redisUri);
       try (StatefulRedisConnection<String, String> c = client.connect()) {
         List<String> keys = c.sync().keys(streamPrefix + "*");

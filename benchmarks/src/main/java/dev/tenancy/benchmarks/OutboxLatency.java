@@ -17,34 +17,68 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Latency from commit to publication at a steady append rate (default 2,000 events/s, one event per transaction,
- * 10 tenants), through the relay and the Redis Streams publisher: once woken by LISTEN/NOTIFY (poll interval 1 s as
- * the fallback), once polling only (every 50 ms, then every 500 ms, the default). Reports p50/p99/max per mode.
+ * 10 tenants, 8 writers), through the relay (2 workers) and the Redis Streams publisher, in these modes: woken by
+ * LISTEN/NOTIFY (poll interval 1 s as the fallback), the same with {@code synchronousCommit(true)}, and polling only
+ * (every 50 ms, then every 500 ms, the default). Each round runs every mode once, in a shuffled order; the report
+ * gives per mode the median over rounds of p50, p99 and max, and the range of p99.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.tenancy.benchmarks.OutboxLatency [events/s] [seconds] [modes]
+ * java -cp benchmarks/target/benchmarks.jar dev.tenancy.benchmarks.OutboxLatency [events/s] [seconds] [rounds] [modes]
  * </pre>
  */
 public final class OutboxLatency {
+  static final List<String> MODES = List.of("listen/notify", "listen/notify, synchronous commit", "polling 50 ms",
+      "polling 500 ms");
+
   private OutboxLatency() {}
+
+  /** One run of one mode: latency percentiles in milliseconds. */
+  record Run(double p50, double p99, double max, int events, int unpublished) {
+  }
 
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    List<String> modes = args.length > 3 ? List.of(args[3].split(";")) : MODES;
+    Map<String, List<Run>> runs = new java.util.LinkedHashMap<>();
     try (OutboxBenchmark.Bench bench = OutboxBenchmark.Bench.create(true)) {
-      List<String> modes = args.length > 2 ? List.of(args[2].split(","))
-          : List.of("listen/notify", "polling 50 ms", "polling 500 ms");
       // The first run of a JVM pays for JIT compilation and cold caches: one unreported warm-up run first.
-      run(bench, "polling 50 ms", rate, 8, false);
-      for (String mode : modes) {
-        run(bench, mode, rate, seconds, true);
+      run(bench, "polling 50 ms", rate, 8);
+      for (int round = 1; round <= rounds; round++) {
+        List<String> order = new ArrayList<>(modes);
+        Collections.shuffle(order, new java.util.Random(round));
+        for (String mode : order) {
+          Run r = run(bench, mode, rate, seconds);
+          runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
+          System.out.printf("round %d  %-34s %,d events (%.0f/s): p50 %.1f ms  p99 %.1f ms  max %.1f ms"
+              + "  (unpublished %d)%n", round, mode, r.events(), r.events() / (seconds - 3.0), r.p50(), r.p99(),
+              r.max(), r.unpublished());
+        }
       }
+    }
+    System.out.printf("== commit -> publish at %,d events/s, %d s per run (3 s unmeasured), %d rounds, %d cores ==%n",
+        rate, seconds, rounds, Runtime.getRuntime().availableProcessors());
+    for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
+      List<Run> own = e.getValue();
+      System.out.printf("%-34s median p50 %6.1f ms  p99 %6.1f ms (%.1f-%.1f)  max %6.1f ms%n", e.getKey(),
+          median(own, Run::p50), median(own, Run::p99), own.stream().mapToDouble(Run::p99).min().orElse(0),
+          own.stream().mapToDouble(Run::p99).max().orElse(0), median(own, Run::max));
     }
   }
 
-  private static void run(OutboxBenchmark.Bench bench, String mode, int rate, int seconds, boolean report)
-      throws Exception {
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> value) {
+    List<Double> values = new ArrayList<>();
+    for (Run r : runs) {
+      values.add(value.applyAsDouble(r));
+    }
+    return InterleavedRounds.median(values);
+  }
+
+  private static Run run(OutboxBenchmark.Bench bench, String mode, int rate, int seconds) throws Exception {
+    // Two maps, joined at the end: a relay may publish an event before its writer has noted the commit time.
     Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
-    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    Map<UUID, Long> publishedAt = new ConcurrentHashMap<>();
     OutboxPublisher redis = OutboxPublishers.redisStreams(bench.redisUri, bench.streamPrefix);
     OutboxPublisher timing = new OutboxPublisher() {
       @Override
@@ -52,9 +86,8 @@ public final class OutboxLatency {
         Map<UUID, Exception> failures = redis.publish(batch);
         long now = System.nanoTime();
         for (OutboxMessage m : batch) {
-          Long t = committedAt.remove(m.eventId());
-          if (t != null && !failures.containsKey(m.eventId())) {
-            latencies.add(now - t);
+          if (!failures.containsKey(m.eventId())) {
+            publishedAt.putIfAbsent(m.eventId(), now);
           }
         }
         return failures;
@@ -68,8 +101,11 @@ public final class OutboxLatency {
     OutboxRelay.Builder b = OutboxRelay.builder(bench.relayDs, timing).schema(bench.schema).workers(2);
     switch (mode) {
       case "listen/notify" -> b.listen(true).pollInterval(Duration.ofSeconds(1));
+      case "listen/notify, synchronous commit" -> b.listen(true).pollInterval(Duration.ofSeconds(1))
+          .synchronousCommit(true);
       case "polling 50 ms" -> b.listen(false).pollInterval(Duration.ofMillis(50));
-      default -> b.listen(false).pollInterval(Duration.ofMillis(500));
+      case "polling 500 ms" -> b.listen(false).pollInterval(Duration.ofMillis(500));
+      default -> throw new IllegalArgumentException("no mode " + mode + "; one of " + MODES);
     }
     OutboxRelay relay = b.build();
     relay.start();
@@ -122,23 +158,26 @@ public final class OutboxLatency {
       t.join();
     }
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!committedAt.isEmpty() && System.nanoTime() < deadline) {
+    while (!publishedAt.keySet().containsAll(committedAt.keySet()) && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     relay.close();
-    List<Long> sorted = new ArrayList<>(latencies);
+    List<Long> sorted = new ArrayList<>();
+    int unpublished = 0;
+    for (Map.Entry<UUID, Long> e : committedAt.entrySet()) {
+      Long published = publishedAt.get(e.getKey());
+      if (published == null) {
+        unpublished++;
+      } else {
+        sorted.add(Math.max(0, published - e.getValue())); // published before the writer noted the time
+      }
+    }
     Collections.sort(sorted);
-    if (!report) {
-      return;
-    }
     if (sorted.isEmpty()) {
-      System.out.println(mode + ": nothing measured");
-      return;
+      throw new IllegalStateException(mode + ": nothing was measured");
     }
-    double measuredSeconds = seconds - 3;
-    System.out.printf("%-15s %,d events measured (%.0f/s): p50 %.1f ms  p99 %.1f ms  max %.1f ms  (unpublished %d)%n",
-        mode, sorted.size(), sorted.size() / measuredSeconds, pct(sorted, 0.50), pct(sorted, 0.99),
-        sorted.get(sorted.size() - 1) / 1e6, committedAt.size());
+    return new Run(pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6, sorted.size(),
+        unpublished);
   }
 
   private static double pct(List<Long> sorted, double p) {

@@ -150,7 +150,11 @@ public final class OutboxRelay implements AutoCloseable {
     // Only the holder of the tenant's lock claims, so no older row of a key can be locked elsewhere; the one way an
     // older row is left behind is a retry hold, which the small partial index of held rows answers.
     // The tenant lock rides in the claim's round trip: a materialised CTE runs it once, before the rows are read.
-    claimSql = "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS ok)"
+    // Unless told otherwise, the batch's commit does not wait for the WAL flush (transaction-local, so nothing
+    // outlives it on a pooled connection): a delete lost in a database crash only publishes its events again.
+    claimSql = "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS ok"
+        + (b.synchronousCommit != null && b.synchronousCommit ? ""
+            : ", set_config('synchronous_commit', 'off', true) AS async_commit") + ")"
         + " SELECT " + cols + " FROM l, " + o + " c WHERE l.ok AND tenant_id = ? AND next_attempt_at <= now()"
         + " AND NOT EXISTS (SELECT 1 FROM " + o + " p WHERE p.tenant_id = c.tenant_id AND p.msg_key = c.msg_key"
         + " AND p.id < c.id AND p.next_attempt_at <> '-infinity')"
@@ -689,6 +693,7 @@ public final class OutboxRelay implements AutoCloseable {
     private @Nullable Duration parkedRetention;
     private @Nullable Duration shutdownTimeout;
     private @Nullable Integer maxTenantsPerRound;
+    private @Nullable Boolean synchronousCommit;
     private @Nullable OpenTelemetry openTelemetry;
     private boolean built;
 
@@ -921,6 +926,24 @@ public final class OutboxRelay implements AutoCloseable {
     public Builder maxTenantsPerRound(int tenants) {
       Settings.checkUnset("maxTenantsPerRound", maxTenantsPerRound);
       maxTenantsPerRound = Settings.atLeast("maxTenantsPerRound", tenants, 1);
+      return this;
+    }
+
+    /**
+     * Sets whether a batch's commit waits for PostgreSQL to flush its write-ahead log (default off: the relay's
+     * transactions run with {@code synchronous_commit = off}, set per transaction). Off spares the relay a disk flush
+     * per batch, which is most of its tail latency on a busy disk; what a database crash can then lose is the last
+     * fraction of a second of deletes, retry counts and parkings, so those events are published (or attempted) once
+     * more, which at-least-once delivery already allows. Turn it on to keep the server's setting, for example when
+     * consumers cannot de-duplicate and every avoidable duplicate counts.
+     *
+     * @param enabled whether to keep the server's {@code synchronous_commit}
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder synchronousCommit(boolean enabled) {
+      Settings.checkUnset("synchronousCommit", synchronousCommit);
+      synchronousCommit = enabled;
       return this;
     }
 

@@ -78,6 +78,61 @@ class OutboxRelayIT extends OutboxDbTests {
   }
 
   @Test
+  void aBatchCommitsWithoutWaitingForTheWalFlushUnlessToldToAndLeavesNothingOnTheConnection() throws Exception {
+    for (boolean synchronous : new boolean[] {false, true}) {
+      db.append(ACME, event("inv-1", "a" + synchronous));
+      // The publisher runs on the relay's thread inside the batch's transaction: it reads the setting there. The
+      // relay's connection is kept open past the relay's close(), as a pool would keep it, to look at it after.
+      Connection physical = db.relayDs.getConnection();
+      try (Statement st = physical.createStatement()) {
+        st.execute("SET synchronous_commit = on"); // the connection's own value, whatever the server's default
+      }
+      Connection kept = (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {Connection.class}, (proxy, method, args) -> method.getName().equals("close") ? null
+              : invoke(method, physical, args));
+      javax.sql.DataSource pool = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+          (proxy, method, args) -> method.getName().equals("getConnection") ? kept : invoke(method, db.relayDs, args));
+      List<String> inBatch = new ArrayList<>();
+      OutboxPublisher publisher = batch -> {
+        try {
+          inBatch.add(show(kept));
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+        return Map.of();
+      };
+      OutboxRelay.Builder b = OutboxRelay.builder(pool, publisher).schema(db.schema);
+      if (synchronous) {
+        b.synchronousCommit(true);
+      }
+      try (physical) {
+        assertThat(b.build().runOnce()).isEqualTo(1);
+        assertThat(inBatch).containsExactly(synchronous ? "on" : "off");
+        // Transaction-local: what the connection's next user sees is the connection's own value again.
+        physical.setAutoCommit(true);
+        assertThat(show(physical)).isEqualTo("on");
+      }
+    }
+  }
+
+  private static @org.jspecify.annotations.Nullable Object invoke(java.lang.reflect.Method method, Object target,
+      Object @org.jspecify.annotations.Nullable [] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static String show(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Test
   void theAppRoleSeesAndWritesOnlyItsTenantsEventsWhileTheRelayRoleSeesAll() throws Exception {
     db.append(ACME, event("k", "a"));
     db.append(GLOBEX, event("k", "g"));
