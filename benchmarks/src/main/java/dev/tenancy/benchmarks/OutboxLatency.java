@@ -33,7 +33,30 @@ public final class OutboxLatency {
   private OutboxLatency() {}
 
   /** One run of one mode: latency percentiles in milliseconds. */
-  record Run(double p50, double p99, double max, int events, int unpublished) {
+  record Run(double p50, double p99, double max, int events, int unpublished, double relayCpuMicros) {
+  }
+
+  private static final String WRITER = "outbox-latency-writer";
+
+  /**
+   * CPU microseconds spent so far by the relay: its threads and Lettuce's in this JVM, its backends (the relay
+   * role's connections other than the writers'), and Redis, which only the relay uses here.
+   */
+  private static double relayCpu(OutboxBenchmark.Bench bench) throws Exception {
+    double micros = ProcessCpu.threadMicros("tenancy-outbox", "lettuce") + ProcessCpu.micros(java.util.Set.of(
+        "redis-server"));
+    try (Connection c = java.sql.DriverManager.getConnection(bench.dbUrl);
+         PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+             + " AND usename = ? AND application_name <> ?")) {
+      ps.setString(1, OutboxBenchmark.RELAY_ROLE);
+      ps.setString(2, WRITER);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          micros += ProcessCpu.pidMicros(rs.getLong(1));
+        }
+      }
+    }
+    return micros;
   }
 
   public static void main(String[] args) throws Exception {
@@ -43,8 +66,10 @@ public final class OutboxLatency {
     List<String> modes = args.length > 3 ? List.of(args[3].split(";")) : MODES;
     Map<String, List<Run>> runs = new java.util.LinkedHashMap<>();
     try (OutboxBenchmark.Bench bench = OutboxBenchmark.Bench.create(true)) {
-      // The first run of a JVM pays for JIT compilation and cold caches: one unreported warm-up run first.
-      run(bench, "polling 50 ms", rate, 8);
+      // The first runs of a JVM pay for JIT compilation and cold caches: each mode once unreported first.
+      for (String mode : modes) {
+        run(bench, mode, rate, 8);
+      }
       for (int round = 1; round <= rounds; round++) {
         List<String> order = new ArrayList<>(modes);
         Collections.shuffle(order, new java.util.Random(round));
@@ -52,8 +77,8 @@ public final class OutboxLatency {
           Run r = run(bench, mode, rate, seconds);
           runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
           System.out.printf("round %d  %-34s %,d events (%.0f/s): p50 %.1f ms  p99 %.1f ms  max %.1f ms"
-              + "  (unpublished %d)%n", round, mode, r.events(), r.events() / (seconds - 3.0), r.p50(), r.p99(),
-              r.max(), r.unpublished());
+              + "  (unpublished %d)  relay CPU %.0f µs/event%n", round, mode, r.events(),
+              r.events() / (seconds - 3.0), r.p50(), r.p99(), r.max(), r.unpublished(), r.relayCpuMicros());
         }
       }
     }
@@ -61,9 +86,9 @@ public final class OutboxLatency {
         rate, seconds, rounds, Runtime.getRuntime().availableProcessors());
     for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
       List<Run> own = e.getValue();
-      System.out.printf("%-34s median p50 %6.1f ms  p99 %6.1f ms (%.1f-%.1f)  max %6.1f ms%n", e.getKey(),
-          median(own, Run::p50), median(own, Run::p99), own.stream().mapToDouble(Run::p99).min().orElse(0),
-          own.stream().mapToDouble(Run::p99).max().orElse(0), median(own, Run::max));
+      System.out.printf("%-34s median p50 %6.1f ms  p99 %6.1f ms (%.1f-%.1f)  max %6.1f ms  relay CPU %4.0f µs/event%n",
+          e.getKey(), median(own, Run::p50), median(own, Run::p99), own.stream().mapToDouble(Run::p99).min().orElse(0),
+          own.stream().mapToDouble(Run::p99).max().orElse(0), median(own, Run::max), median(own, Run::relayCpuMicros));
     }
   }
 
@@ -116,6 +141,9 @@ public final class OutboxLatency {
     org.postgresql.ds.PGSimpleDataSource writerDs = new org.postgresql.ds.PGSimpleDataSource();
     writerDs.setUrl(bench.relayDs.getUrl());
     writerDs.setOptions("-c synchronous_commit=off");
+    writerDs.setApplicationName(WRITER);
+    java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
+    double cpuBefore = relayCpu(bench);
     List<Thread> threads = new ArrayList<>();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long warmEnd = System.nanoTime() + 3_000_000_000L;
@@ -137,6 +165,7 @@ public final class OutboxLatency {
             ps.setBytes(4, ("{\"n\":" + n + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             ps.executeUpdate();
             c.commit();
+            written.increment();
             if (System.nanoTime() > warmEnd) {
               committedAt.put(eventId, System.nanoTime());
             }
@@ -161,6 +190,7 @@ public final class OutboxLatency {
     while (!publishedAt.keySet().containsAll(committedAt.keySet()) && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
+    double relayCpuMicros = (relayCpu(bench) - cpuBefore) / Math.max(1, written.sum());
     relay.close();
     List<Long> sorted = new ArrayList<>();
     int unpublished = 0;
@@ -177,7 +207,7 @@ public final class OutboxLatency {
       throw new IllegalStateException(mode + ": nothing was measured");
     }
     return new Run(pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6, sorted.size(),
-        unpublished);
+        unpublished, relayCpuMicros);
   }
 
   private static double pct(List<Long> sorted, double p) {

@@ -47,6 +47,35 @@ final class ProcessCpu {
     return ticks * 1e6 / TICKS_PER_SECOND;
   }
 
+  /** CPU microseconds (user + system) of one process so far, or 0 if it has ended. */
+  static double pidMicros(long pid) {
+    String stat;
+    try {
+      stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+    } catch (IOException gone) {
+      return 0;
+    }
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1e6 / TICKS_PER_SECOND;
+  }
+
+  /** CPU microseconds of this JVM's live threads whose names start with one of {@code prefixes}, so far. */
+  static double threadMicros(String... prefixes) {
+    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    double micros = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      for (String prefix : prefixes) {
+        if (t.getName().startsWith(prefix)) {
+          @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
+          long id = t.getId();
+          micros += Math.max(0, bean.getThreadCpuTime(id)) / 1e3;
+          break;
+        }
+      }
+    }
+    return micros;
+  }
+
   /** CPU microseconds of this JVM (all its threads, JIT and GC included), so far. */
   static double jvmMicros() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

@@ -43,12 +43,15 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Claiming</h2>
- * Each worker takes a transaction-scoped advisory lock on one tenant ({@code pg_try_advisory_xact_lock}; if another
- * worker or relay instance holds it, the worker moves on to the next tenant), claims that tenant's oldest due rows
- * with {@code SELECT ... FOR UPDATE SKIP LOCKED}, publishes them, deletes the published ones and commits, all in one
- * transaction. Any number of workers and relay instances may run against the same tables, with no leader. If a
- * relay dies mid-batch its transaction rolls back, its locks go, and the rows are claimed again (at-least-once
- * delivery).
+ * Each worker takes transaction-scoped advisory locks on a chunk of tenants ({@code pg_try_advisory_xact_lock}; a
+ * tenant whose lock another worker or relay instance holds is skipped), claims each locked tenant's oldest due rows
+ * up to its share with {@code SELECT ... FOR UPDATE SKIP LOCKED} (one statement for the chunk), publishes them
+ * tenant by tenant, deletes the published ones and commits, all in one transaction. A chunk holds as many tenants
+ * as fit with their shares in {@code maxClaim}, so that many small backlogs cost one transaction, not one each.
+ * Any number of workers and relay instances may run against the same tables, with no leader. If a relay dies
+ * mid-batch its transaction rolls back, its locks go, and the rows are claimed again (at-least-once delivery). The
+ * transaction commits with {@code synchronous_commit} off unless {@link Builder#synchronousCommit(boolean)} says
+ * otherwise.
  *
  * <h2>Per-key order</h2>
  * Events of one (tenant, key) are published in id (append) order: as one transaction at a time claims a tenant,
@@ -149,16 +152,24 @@ public final class OutboxRelay implements AutoCloseable {
     String cols = "id, tenant_id, event_id, topic, msg_key, content_type, headers, payload, created_at, attempts";
     // Only the holder of the tenant's lock claims, so no older row of a key can be locked elsewhere; the one way an
     // older row is left behind is a retry hold, which the small partial index of held rows answers.
-    // The tenant lock rides in the claim's round trip: a materialised CTE runs it once, before the rows are read.
+    // One statement claims for several tenants, each with its own limit: the materialised CTE takes the tenants'
+    // locks (skipping those another worker or relay holds) before any row is read, in the claim's round trip.
+    // The tenant is matched as a range of one value on purpose: with "=" a generic plan may walk the primary key in
+    // id order and filter by tenant, which reads a whole older backlog of another tenant to find a few rows; the
+    // range keeps the (tenant_id, id) index, which yields the tenant's rows in order and stops at the limit.
     // Unless told otherwise, the batch's commit does not wait for the WAL flush (transaction-local, so nothing
     // outlives it on a pooled connection): a delete lost in a database crash only publishes its events again.
-    claimSql = "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS ok"
+    claimSql = "WITH l AS MATERIALIZED (SELECT t.tenant_id, t.lim, t.ord FROM unnest(?::text[], ?::int[])"
+        + " WITH ORDINALITY AS t(tenant_id, lim, ord)"
+        + " WHERE pg_try_advisory_xact_lock(hashtextextended(? || t.tenant_id, 0))"
         + (b.synchronousCommit != null && b.synchronousCommit ? ""
-            : ", set_config('synchronous_commit', 'off', true) AS async_commit") + ")"
-        + " SELECT " + cols + " FROM l, " + o + " c WHERE l.ok AND tenant_id = ? AND next_attempt_at <= now()"
+            : " AND set_config('synchronous_commit', 'off', true) IS NOT NULL") + ")"
+        + " SELECT " + cols.replace("id, tenant_id,", "c.id, c.tenant_id,") + " FROM l CROSS JOIN LATERAL (SELECT "
+        + cols + " FROM " + o + " c WHERE c.tenant_id >= l.tenant_id AND c.tenant_id <= l.tenant_id"
+        + " AND c.next_attempt_at <= now()"
         + " AND NOT EXISTS (SELECT 1 FROM " + o + " p WHERE p.tenant_id = c.tenant_id AND p.msg_key = c.msg_key"
         + " AND p.id < c.id AND p.next_attempt_at <> '-infinity')"
-        + " ORDER BY id LIMIT ? FOR UPDATE OF c SKIP LOCKED";
+        + " ORDER BY c.id LIMIT l.lim FOR UPDATE OF c SKIP LOCKED) c ORDER BY l.ord, c.id";
     deleteSql = "DELETE FROM " + o + " WHERE id = ANY(?)";
     retrySql = "UPDATE " + o + " SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?),"
         + " last_error = ? WHERE id = ?";
@@ -350,28 +361,56 @@ public final class OutboxRelay implements AutoCloseable {
     deficits.keySet().retainAll(new HashSet<>(tenants));
     int start = ThreadLocalRandom.current().nextInt(tenants.size());
     int published = 0;
-    for (int i = 0; i < tenants.size() && (running || !stoppable); i++) {
-      String tenant = tenants.get((start + i) % tenants.size());
-      // Two workers on one tenant would mostly claim rows whose keys the other holds, which the order check drops.
-      if (!busyTenants.add(tenant)) {
+    // Tenants are served in chunks: one transaction claims for several tenants, each up to its own share, as long
+    // as their shares add up to at most maxClaim. Small backlogs then cost one transaction for many tenants.
+    List<String> chunk = new ArrayList<>();
+    List<Integer> wants = new ArrayList<>();
+    List<Long> credits = new ArrayList<>();
+    int chunkWant = 0;
+    for (int i = 0; i <= tenants.size() && (running || !stoppable); i++) {
+      if (i < tenants.size()) {
+        String tenant = tenants.get((start + i) % tenants.size());
+        int weight = Math.max(1, Math.min(1000, weights.applyAsInt(new TenantId(tenant))));
+        long deficit = deficits.getOrDefault(tenant, 0L) + (long) quantum * weight;
+        int want = (int) Math.min(deficit, maxClaim);
+        if (chunk.isEmpty() || chunkWant + want <= maxClaim) {
+          // Two workers on one tenant would mostly claim rows whose keys the other holds, which the order check
+          // drops; a tenant another worker of this relay is serving waits for the next round.
+          if (busyTenants.add(tenant)) {
+            chunk.add(tenant);
+            wants.add(want);
+            credits.add(deficit);
+            chunkWant += want;
+          }
+          continue;
+        }
+        i--; // the chunk is full: serve it, then come back to this tenant
+      }
+      if (chunk.isEmpty()) {
         continue;
       }
-      int weight = Math.max(1, Math.min(1000, weights.applyAsInt(new TenantId(tenant))));
-      long deficit = deficits.getOrDefault(tenant, 0L) + (long) quantum * weight;
-      int want = (int) Math.min(deficit, maxClaim);
-      Batch batch;
+      Map<String, Batch> batches;
       try {
-        batch = claimAndPublish(c, tenant, want);
+        batches = claimAndPublish(c, chunk, wants);
       } finally {
-        busyTenants.remove(tenant);
+        busyTenants.removeAll(chunk);
       }
-      published += batch.published;
-      if (batch.claimed < want) {
-        deficits.remove(tenant);   // drained: an empty queue keeps no credit (deficit round robin)
-      } else {
-        deficits.put(tenant, Math.max(0, deficit - batch.claimed));
+      for (int j = 0; j < chunk.size(); j++) {
+        String tenant = chunk.get(j);
+        Batch batch = batches.getOrDefault(tenant, Batch.NONE);
+        published += batch.published;
+        if (batch.claimed < wants.get(j)) {
+          deficits.remove(tenant);   // drained: an empty queue keeps no credit (deficit round robin)
+        } else {
+          deficits.put(tenant, Math.max(0, credits.get(j) - batch.claimed));
+        }
       }
+      chunk.clear();
+      wants.clear();
+      credits.clear();
+      chunkWant = 0;
     }
+    busyTenants.removeAll(chunk); // a stop left a chunk unserved
     return published;
   }
 
@@ -393,50 +432,27 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   private record Batch(int claimed, int published) {
+    static final Batch NONE = new Batch(0, 0);
   }
 
-  private Batch claimAndPublish(Connection c, String tenant, int limit) throws SQLException, InterruptedException {
+  /** Claims up to {@code limits} rows of each of {@code tenants} in one transaction, publishes them, commits. */
+  private Map<String, Batch> claimAndPublish(Connection c, List<String> tenants, List<Integer> limits)
+      throws SQLException, InterruptedException {
     boolean done = false;
     try {
-      List<Row> eligible = claim(c, tenant, limit);
-      if (eligible.isEmpty()) {
+      Map<String, List<Row>> claimed = claim(c, tenants, limits);
+      if (claimed.isEmpty()) {
         c.commit();
         done = true;
-        return new Batch(0, 0);
+        return Map.of();
       }
-      List<Row> rows = eligible;
-      List<OutboxMessage> messages = new ArrayList<>(eligible.size());
-      for (Row r : eligible) {
-        messages.add(r.message);
-      }
-      Map<UUID, Exception> failures;
-      try (TenantScope ignored = TenantContext.open(new TenantId(tenant))) {
-        failures = publisher.publish(messages);
-      } catch (InterruptedException e) {
-        c.rollback();
-        done = true;
-        throw e;
-      } catch (RuntimeException e) {
-        failures = new HashMap<>();
-        for (OutboxMessage m : messages) {
-          failures.put(m.eventId(), e);
-        }
-      }
-      Instant now = Instant.now();
-      List<Long> delete = new ArrayList<>(eligible.size());
-      Set<String> failedKeys = new HashSet<>();
-      for (Row r : eligible) {
-        Exception failure = failures.get(r.message.eventId());
-        if (failure == null) {
-          delete.add(r.id);
-          if (r.message.attempt() > 1) {
-            release(c, tenant, r);
-          }
-          latency.record(Math.max(0, Duration.between(r.message.createdAt(), now).toNanos() / 1e9));
-        } else if (failedKeys.add(r.message.key())) {
-          fail(c, tenant, r, failure);
-        }
-        // later failures of an already failed key were not attempts of their own: the rows just stay
+      Map<String, Batch> batches = new HashMap<>();
+      List<Long> delete = new ArrayList<>();
+      for (Map.Entry<String, List<Row>> e : claimed.entrySet()) {
+        String tenant = e.getKey();
+        List<Row> rows = e.getValue();
+        int published = publishTenant(c, tenant, rows, delete);
+        batches.put(tenant, new Batch(rows.size(), published));
       }
       if (!delete.isEmpty()) {
         try (PreparedStatement ps = c.prepareStatement(deleteSql)) {
@@ -447,7 +463,7 @@ public final class OutboxRelay implements AutoCloseable {
       c.commit();
       done = true;
       publishedCounter.add(delete.size());
-      return new Batch(rows.size(), delete.size());
+      return batches;
     } finally {
       if (!done) {
         try {
@@ -459,24 +475,67 @@ public final class OutboxRelay implements AutoCloseable {
     }
   }
 
-  private List<Row> claim(Connection c, String tenant, int limit) throws SQLException {
-    List<Row> rows = new ArrayList<>(limit);
+  /**
+   * Publishes one tenant's claimed rows in its tenant scope, adds the published rows' ids to {@code delete}, and
+   * records retries, holds and parkings for the failed ones in the open transaction.
+   *
+   * @return how many were published
+   */
+  private int publishTenant(Connection c, String tenant, List<Row> rows, List<Long> delete)
+      throws SQLException, InterruptedException {
+    List<OutboxMessage> messages = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      messages.add(r.message);
+    }
+    Map<UUID, Exception> failures;
+    try (TenantScope ignored = TenantContext.open(new TenantId(tenant))) {
+      failures = publisher.publish(messages);
+    } catch (RuntimeException e) {
+      failures = new HashMap<>();
+      for (OutboxMessage m : messages) {
+        failures.put(m.eventId(), e);
+      }
+    }
+    Instant now = Instant.now();
+    int published = 0;
+    Set<String> failedKeys = new HashSet<>();
+    for (Row r : rows) {
+      Exception failure = failures.get(r.message.eventId());
+      if (failure == null) {
+        delete.add(r.id);
+        published++;
+        if (r.message.attempt() > 1) {
+          release(c, tenant, r);
+        }
+        latency.record(Math.max(0, Duration.between(r.message.createdAt(), now).toNanos() / 1e9));
+      } else if (failedKeys.add(r.message.key())) {
+        fail(c, tenant, r, failure);
+      }
+      // later failures of an already failed key were not attempts of their own: the rows just stay
+    }
+    return published;
+  }
+
+  /** The claimed rows by tenant, tenants in the order asked, rows in id order. */
+  private Map<String, List<Row>> claim(Connection c, List<String> tenants, List<Integer> limits)
+      throws SQLException {
+    Map<String, List<Row>> rows = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(claimSql)) {
-      ps.setString(1, "tenancy-outbox:" + schema.outboxTable() + ":" + tenant);
-      ps.setString(2, tenant);
-      ps.setInt(3, limit);
+      ps.setArray(1, c.createArrayOf("text", tenants.toArray()));
+      ps.setArray(2, c.createArrayOf("integer", limits.toArray()));
+      ps.setString(3, "tenancy-outbox:" + schema.outboxTable() + ":");
       try (ResultSet rs = ps.executeQuery()) {
-        TenantId tenantId = new TenantId(tenant);
         while (rs.next()) {
+          String tenant = rs.getString(2);
           String[] flat = (String[]) rs.getArray(7).getArray();
           Map<String, String> headers = new LinkedHashMap<>();
           for (int i = 0; i + 1 < flat.length; i += 2) {
             headers.put(flat[i], flat[i + 1]);
           }
-          OutboxMessage m = new OutboxMessage(rs.getObject(3, UUID.class), tenantId, rs.getString(4),
+          OutboxMessage m = new OutboxMessage(rs.getObject(3, UUID.class), new TenantId(tenant), rs.getString(4),
               rs.getString(5), rs.getBytes(8), rs.getString(6), headers, rs.getTimestamp(9).toInstant(),
               rs.getInt(10) + 1);
-          rows.add(new Row(rs.getLong(1), m));
+          rows.computeIfAbsent(tenant, t -> new ArrayList<>()).add(new Row(rs.getLong(1), m));
         }
       }
     }
@@ -751,8 +810,9 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Sets the per-tenant cap: the most events one claim takes, whatever the tenant's weight and credit
-     * (default 1,000).
+     * Sets the most events one transaction claims (default 1,000): a tenant's share per round is capped by it,
+     * whatever the tenant's weight and credit, and the tenants served together in one transaction have shares that
+     * add up to at most it. It also bounds how many events a crash of the relay publishes a second time.
      *
      * @param events 1 to 100,000
      * @return this builder

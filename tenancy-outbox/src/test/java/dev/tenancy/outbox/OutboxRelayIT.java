@@ -250,6 +250,56 @@ class OutboxRelayIT extends OutboxDbTests {
   }
 
   @Test
+  void manySmallBacklogsShareOneTransactionButNeverABatchAndALockedTenantIsLeftToItsHolder() throws Exception {
+    List<TenantId> tenants = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      TenantId t = TenantId.of("small-" + i);
+      tenants.add(t);
+      db.append(t, List.of(event("k", t.value() + "-1"), event("k", t.value() + "-2")));
+    }
+    TenantId locked = tenants.get(7);
+    // The relay's lock key for a tenant; another relay process holding it must keep this one off the tenant.
+    try (Connection holder = db.db.adminDataSource().getConnection(); Statement st = holder.createStatement()) {
+      st.execute("SELECT pg_advisory_lock(hashtextextended('tenancy-outbox:" + db.schema.outboxTable() + ":"
+          + locked.value() + "', 0))");
+      java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+      javax.sql.DataSource counting = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+            Object result = invoke(method, db.relayDs, args);
+            if (!(result instanceof Connection c)) {
+              return result;
+            }
+            return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Connection.class}, (p2, m2, a2) -> {
+                  if (m2.getName().equals("commit")) {
+                    commits.incrementAndGet();
+                  }
+                  return invoke(m2, c, a2);
+                });
+          });
+      List<String> batches = new CopyOnWriteArrayList<>();
+      InMemoryOutboxPublisher memory = OutboxPublishers.inMemory();
+      OutboxPublisher publisher = batch -> {
+        String context = TenantContext.current().map(TenantId::value).orElse("none");
+        assertThat(batch).allSatisfy(m -> assertThat(m.tenant().value()).isEqualTo(context));
+        batches.add(context);
+        return memory.publish(batch);
+      };
+      // Shares of 10 in a cap of 300: all thirty tenants fit in one claim.
+      OutboxRelay relay = OutboxRelay.builder(counting, publisher).schema(db.schema).quantum(10).maxClaim(300)
+          .build();
+      assertThat(relay.runOnce()).isEqualTo(58);
+      assertThat(commits.get()).as("the discovery's commit and one batch's").isEqualTo(2);
+      assertThat(batches).hasSize(29).doesNotHaveDuplicates().doesNotContain(locked.value());
+      assertThat(memory.published()).noneMatch(m -> m.tenant().equals(locked));
+      st.execute("SELECT pg_advisory_unlock_all()");
+      assertThat(relay.runOnce()).isEqualTo(2);
+      assertThat(memory.published()).filteredOn(m -> m.tenant().equals(locked)).extracting(OutboxRelayIT::body)
+          .containsExactly("{\"n\":\"small-7-1\"}", "{\"n\":\"small-7-2\"}");
+    }
+  }
+
+  @Test
   void notificationsWakeTheRelayLongBeforeThePollInterval() throws Exception {
     InMemoryOutboxPublisher memory = OutboxPublishers.inMemory();
     OutboxRelay relay = OutboxRelay.builder(db.relayDs, memory).schema(db.schema)
