@@ -58,7 +58,7 @@ final class BindingPreparedStatement extends RecordingPreparedStatement<Prepared
   BindingPreparedStatement(BindingConnection connection, String sql, boolean combinable, Preparer preparer)
       throws SQLException {
     if (sql == null) {
-      throw new SQLException("the SQL of a prepared statement must not be null", "42601");
+      throw PgJdbc.error("the SQL of a prepared statement must not be null", "42601");
     }
     this.connection = connection;
     this.sql = sql;

@@ -34,7 +34,7 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   private <T> T run(String sql, ResultKind<T> kind, boolean single, BindingConnection.SqlCall<T> alone)
       throws SQLException {
     if (sql == null) {
-      throw new SQLException("the SQL of a statement must not be null", "42601");
+      throw PgJdbc.error("the SQL of a statement must not be null", "42601");
     }
     try {
       if (Binder.runsUnbound(sql)) {
@@ -142,7 +142,7 @@ final class BindingStatement extends ForwardingStatement<Statement> {
   @Override
   public void addBatch(String sql) throws SQLException {
     if (sql == null) {
-      throw new SQLException("the SQL of a statement must not be null", "42601");
+      throw PgJdbc.error("the SQL of a statement must not be null", "42601");
     }
     batchTenant = connection.beforeAddBatch(batchQueued, batchTenant);
     target.addBatch(sql);

@@ -162,6 +162,19 @@ class StatementClassesIT {
     }
   }
 
+  @Test
+  void nullSqlIsASyntaxErrorOfTheDriversClassInsteadOfTheDriversNullPointerException() throws SQLException {
+    try (TenantScope scope = TenantContext.open(ACME);
+         Connection wrapped = dataSource.getConnection();
+         Statement statement = wrapped.createStatement()) {
+      String expected = org.postgresql.util.PSQLException.class.getName() + " 42601";
+      assertThat(classAndState(() -> statement.execute(null))).isEqualTo(expected);
+      assertThat(classAndState(() -> statement.executeQuery(null))).isEqualTo(expected);
+      assertThat(classAndState(() -> statement.addBatch(null))).isEqualTo(expected);
+      assertThat(classAndState(() -> wrapped.prepareStatement(null))).isEqualTo(expected);
+    }
+  }
+
   private final String[] recorded = new String[10];
   private int count;
 

@@ -133,6 +133,37 @@ class OutboxRelayIT extends OutboxDbTests {
   }
 
   @Test
+  void theGuidesHibernateAppendCommitsAndRollsBackWithTheSessionsTransaction() throws Exception {
+    org.hibernate.cfg.Configuration configuration = new org.hibernate.cfg.Configuration();
+    configuration.getProperties().putAll(dev.tenancy.jdbc.hibernate.TenancyHibernate.settings(db.tenantDs));
+    configuration.setProperty("hibernate.hbm2ddl.auto", "none");
+    UUID committed;
+    UUID rolledBack;
+    try (org.hibernate.SessionFactory sessions = configuration.buildSessionFactory();
+         TenantScope scope = TenantContext.open(ACME);
+         org.hibernate.Session session = sessions.openSession()) {
+      org.hibernate.Transaction tx = session.beginTransaction();
+      session.createNativeMutationQuery("INSERT INTO effects (tenant_id, event_id, consumer) VALUES"
+          + " ('acme', gen_random_uuid(), 'hibernate-committed')").executeUpdate();
+      committed = OutboxExamplesIT.appendWithHibernate(session, db.outbox, event("inv-h", "committed"));
+      tx.commit();
+      tx = session.beginTransaction();
+      session.createNativeMutationQuery("INSERT INTO effects (tenant_id, event_id, consumer) VALUES"
+          + " ('acme', gen_random_uuid(), 'hibernate-rolled-back')").executeUpdate();
+      rolledBack = OutboxExamplesIT.appendWithHibernate(session, db.outbox, event("inv-h", "rolled back"));
+      tx.rollback();
+    }
+    InMemoryOutboxPublisher memory = OutboxPublishers.inMemory();
+    OutboxRelay relay = OutboxRelay.builder(db.relayDs, memory).schema(db.schema).build();
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(memory.published()).extracting(OutboxMessage::eventId).containsExactly(committed)
+        .doesNotContain(rolledBack);
+    assertThat(memory.published().get(0).tenant()).isEqualTo(ACME);
+    assertThat(db.adminCount("SELECT count(*) FROM effects WHERE consumer = 'hibernate-committed'")).isEqualTo(1);
+    assertThat(db.adminCount("SELECT count(*) FROM effects WHERE consumer = 'hibernate-rolled-back'")).isZero();
+  }
+
+  @Test
   void theAppRoleSeesAndWritesOnlyItsTenantsEventsWhileTheRelayRoleSeesAll() throws Exception {
     db.append(ACME, event("k", "a"));
     db.append(GLOBEX, event("k", "g"));

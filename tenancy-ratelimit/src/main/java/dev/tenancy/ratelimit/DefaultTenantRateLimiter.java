@@ -148,6 +148,10 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
     if (isDown(now)) {
       return record(resolved, degraded(state, resolved, subject, permits, now));
     }
+    Decision remembered = remembered(state, resolved, permits, now);
+    if (remembered != null) {
+      return record(resolved, remembered);
+    }
     if (!takeGlobal(permits, now)) {
       return record(resolved, globalDenied(permits, now));
     }
@@ -165,7 +169,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
       return record(resolved, failed(state, resolved, subject, permits, now, e));
     }
     recovered();
-    return record(resolved, fromReply(reply, resolved, subject, permits, now));
+    return record(resolved, fromReply(reply, state, resolved, subject, permits, now));
   }
 
   @Override
@@ -181,6 +185,10 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
     }
     if (isDown(now)) {
       return CompletableFuture.completedFuture(record(resolved, degraded(state, resolved, subject, permits, now)));
+    }
+    Decision remembered = remembered(state, resolved, permits, now);
+    if (remembered != null) {
+      return CompletableFuture.completedFuture(record(resolved, remembered));
     }
     if (!takeGlobal(permits, now)) {
       return CompletableFuture.completedFuture(record(resolved, globalDenied(permits, now)));
@@ -200,7 +208,7 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
                 error != null ? error : new IllegalStateException("empty reply")));
           }
           recovered();
-          return record(resolved, fromReply(reply, resolved, subject, permits, now));
+          return record(resolved, fromReply(reply, state, resolved, subject, permits, now));
         });
   }
 
@@ -423,8 +431,22 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
         resolved.tenant.intervalMicros, resolved.tenant.toleranceMicros, s.intervalMicros, s.toleranceMicros};
   }
 
-  private Decision fromReply(List<Object> reply, TenantState.Resolved resolved, @Nullable String subject,
-      int permits, long now) {
+  /** The remembered tenant-level denial that still covers this request, aged to {@code now}; else null. */
+  private @Nullable Decision remembered(TenantState state, TenantState.Resolved resolved, int permits, long now) {
+    TenantState.Denial d = state.denial;
+    if (d == null || d.plan() != resolved || permits < d.permits() || now - d.until() >= 0) {
+      return null;
+    }
+    Decision was = d.decision();
+    Duration elapsed = Duration.ofNanos(Math.max(0, now - d.at()));
+    Duration reset = was.reset().minus(elapsed);
+    Duration retry = was.retryAfter().minus(elapsed);
+    return new Decision(false, was.remaining(), reset.isNegative() ? Duration.ZERO : reset,
+        retry.isNegative() || retry.isZero() ? Duration.ofNanos(1000) : retry, was.policy(), false, false);
+  }
+
+  private Decision fromReply(List<Object> reply, TenantState state, TenantState.Resolved resolved,
+      @Nullable String subject, int permits, long now) {
     boolean allowed = RedisScripts.asLong(reply.get(0)) == 1;
     int level = (int) RedisScripts.asLong(reply.get(1));
     TenantState.Level at = level == 2 && resolved.subject != null ? resolved.subject : resolved.tenant;
@@ -435,8 +457,16 @@ final class DefaultTenantRateLimiter implements TenantRateLimiter {
       if (permits > at.quota.limit()) {
         retry = at.quota.window();
       }
-      return shadowed(new Decision(false, remaining, reset,
-          retry.isZero() ? Duration.ofNanos(1000) : retry, at.quota, false, false));
+      Decision denied = new Decision(false, remaining, reset, retry.isZero() ? Duration.ofNanos(1000) : retry,
+          at.quota, false, false);
+      if (at == resolved.tenant && !shadow) {
+        // A tenant-level denial covers every subject of the tenant; a subject-level one is not remembered.
+        // Kept for at most retryInterval, the limiter's bound on going without Redis, so that a failure policy
+        // still takes over soon when Redis goes away in the meantime.
+        long keep = Math.min(denied.retryAfter().toNanos(), retryIntervalNanos);
+        state.denial = new TenantState.Denial(now + keep, permits, now, denied, resolved);
+      }
+      return shadowed(denied);
     }
     TenantState.Level g = global;
     if (g != null) {

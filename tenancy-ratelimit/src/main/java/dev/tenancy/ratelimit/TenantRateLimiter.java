@@ -207,7 +207,7 @@ public interface TenantRateLimiter extends AutoCloseable {
 
     /**
      * Sets how long, after Redis failed, decisions go straight to the failure policy before Redis is tried again
-     * (default 1 s).
+     * (default 1 s). It also bounds how long a tenant-level denial from Redis is remembered and answered in process.
      *
      * @param interval the interval, positive
      * @return this builder

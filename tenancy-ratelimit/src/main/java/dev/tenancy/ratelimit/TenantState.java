@@ -17,6 +17,8 @@ final class TenantState extends AtomicLong {
   final String redisKey;
   final String redisSubjectPrefix;
   volatile @Nullable Resolved resolved;
+  /** The last tenant-level denial from Redis while it still holds; see {@link Denial}. */
+  volatile @Nullable Denial denial;
   /** When the tenant was last decided; written without ordering, read by the idle sweep. */
   long lastAccess;
 
@@ -25,6 +27,23 @@ final class TenantState extends AtomicLong {
     this.tenant = tenant;
     this.redisKey = keyPrefix + "{" + tenant.value() + "}:t";
     this.redisSubjectPrefix = keyPrefix + "{" + tenant.value() + "}:s:";
+  }
+
+  /**
+   * A tenant-level denial by Redis, remembered until the time it named or for the limiter's retry interval if that
+   * is shorter: before then no request of the tenant for at least {@code permits} can be allowed (a denial consumes
+   * nothing and nothing gives permits back), so the limiter denies such requests in process. A tenant flooding far
+   * beyond its quota then costs Redis about one call per interval instead of one per request. Tied to the resolved
+   * plan it was taken under.
+   *
+   * @param until when the memory ends, on the limiter's clock (counted from the call's start, so never later than
+   *     Redis's own retry-after)
+   * @param permits the permits the denied request asked for
+   * @param at when the call started, to age the decision's durations
+   * @param decision what Redis answered
+   * @param plan the resolved plan it was decided under
+   */
+  record Denial(long until, int permits, long at, Decision decision, Resolved plan) {
   }
 
   /** A plan resolved for this tenant, with everything a decision needs precomputed. */

@@ -21,6 +21,7 @@ class FailurePolicyIT {
 
   private static final Duration TIMEOUT = Duration.ofMillis(300);
   private static final TenantId ACME = TenantId.of("acme");
+  private static final Duration RETRY_INTERVAL = Duration.ofMillis(200);
 
   private TestRedisServer server;
   private RedisClient client;
@@ -45,7 +46,7 @@ class FailurePolicyIT {
 
   private TenantRateLimiter limiter(FailurePolicy policy) {
     return TenantRateLimiter.builder().plans(TestPlans.uniform(4, Duration.ofHours(1))).redis(connection)
-        .failurePolicy(policy).timeout(TIMEOUT).retryInterval(Duration.ofMillis(200)).build();
+        .failurePolicy(policy).timeout(TIMEOUT).retryInterval(RETRY_INTERVAL).build();
   }
 
   /** Decides and checks that the decision came back within a bound however the store behaves. */
@@ -77,6 +78,8 @@ class FailurePolicyIT {
     }
     assertThat(timed(limiter).allowed()).isFalse();
     server.stop();
+    // The denial Redis just gave is remembered for up to the retry interval (200 ms here), outage or not.
+    Thread.sleep(RETRY_INTERVAL.toMillis() + 50);
     for (int i = 0; i < 10; i++) {
       Decision d = timed(limiter);
       assertThat(d.allowed()).isTrue();

@@ -104,6 +104,55 @@ class RedisLimiterIT {
   }
 
   @Test
+  void aTenantLevelDenialIsAnsweredInProcessUntilItsRetryAfterButASubjectLevelOneIsNot() throws Exception {
+    AtomicLong commands = new AtomicLong();
+    RedisClient counted = RedisClient.create(redis.uri());
+    counted.addListener(new io.lettuce.core.event.command.CommandListener() {
+      @Override
+      public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
+        commands.incrementAndGet();
+      }
+    });
+    try (StatefulRedisConnection<String, String> connection = counted.connect()) {
+      RateLimitPlans plans = RateLimitPlans.of(TestPlans.EVERYONE,
+          RateLimitPlan.of("std", 5, Duration.ofSeconds(1)).withSubjectQuota(1, Duration.ofHours(1)));
+      TenantRateLimiter limiter = limiter(connection, plans);
+      TenantId flood = TenantId.of("flood");
+      for (int i = 0; i < 5; i++) {
+        assertThat(limiter.decide(flood).allowed()).isTrue();
+      }
+      Decision denied = limiter.decide(flood);
+      assertThat(denied.allowed()).isFalse();
+      long afterDenial = commands.get();
+      Duration previous = denied.retryAfter();
+      for (int i = 0; i < 1_000; i++) {
+        Decision again = limiter.decide(flood, null, 1 + i % 3);
+        assertThat(again.allowed()).isFalse();
+        assertThat(again.retryAfter()).isPositive().isLessThanOrEqualTo(previous);
+        assertThat(again.policy()).isEqualTo(denied.policy());
+        previous = again.retryAfter();
+      }
+      assertThat(commands.get()).as("Redis commands for 1,000 requests under the denial").isEqualTo(afterDenial);
+      assertThat(limiter.decide(TenantId.of("calm")).allowed()).isTrue();
+      assertThat(commands.get()).as("another tenant still asks Redis").isEqualTo(afterDenial + 1);
+      Thread.sleep(previous.toMillis() + 50);
+      assertThat(limiter.decide(flood).allowed()).as("allowed again once Redis's retry-after has passed").isTrue();
+      assertThat(commands.get()).isEqualTo(afterDenial + 2);
+
+      TenantId subjects = TenantId.of("subjects");
+      assertThat(limiter.decide(subjects, "alice").allowed()).isTrue();
+      long before = commands.get();
+      for (int i = 0; i < 3; i++) {
+        assertThat(limiter.decide(subjects, "alice").allowed()).isFalse();
+      }
+      assertThat(commands.get()).as("a subject-level denial is asked of Redis each time").isEqualTo(before + 3);
+      assertThat(limiter.decide(subjects, "bob").allowed()).isTrue();
+    } finally {
+      counted.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
   void subjectLevelDeniesWithoutConsumingTheTenantLevel() {
     RateLimitPlans plans = RateLimitPlans.of(TestPlans.EVERYONE,
         RateLimitPlan.of("std", 5, Duration.ofHours(1)).withSubjectQuota(2, Duration.ofHours(1)));
