@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.jdbc.internal.PgJdbc;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
