@@ -10,6 +10,8 @@ import org.postgresql.PGNotification;
 
 /** LISTEN on a direct connection; the only class that touches pgjdbc, so the driver stays optional elsewhere. */
 final class PgNotifications {
+  private static final long CHECK_STOP_MILLIS = 200;
+
   private PgNotifications() {
   }
 
@@ -21,7 +23,9 @@ final class PgNotifications {
     }
     // A wake-up right after LISTEN covers events committed before it took effect.
     onNotify.run();
-    int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, poll.toMillis()));
+    // The wait only decides how soon a stopping relay is noticed, not how soon workers wake: keep it short, so that
+    // close() does not wait out a long poll interval.
+    int timeout = (int) Math.max(1, Math.min(CHECK_STOP_MILLIS, poll.toMillis()));
     while (running.getAsBoolean()) {
       PGNotification[] n = pg.getNotifications(timeout);
       if (n != null && n.length > 0) {

@@ -343,6 +343,10 @@ class OutboxRelayIT extends OutboxDbTests {
       awaitTrue(Duration.ofSeconds(10), () -> memory.published().stream().anyMatch(m -> m.eventId().equals(id)));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertThat(ms).as("woken by NOTIFY, not by the 30 s poll").isLessThan(10_000);
+      long closing = System.nanoTime();
+      relay.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("close() does not wait out the 30 s poll")
+          .isLessThan(Duration.ofSeconds(5));
     } finally {
       relay.close();
     }
