@@ -363,55 +363,50 @@ public final class OutboxRelay implements AutoCloseable {
     int published = 0;
     // Tenants are served in chunks: one transaction claims for several tenants, each up to its own share, as long
     // as their shares add up to at most maxClaim. Small backlogs then cost one transaction for many tenants.
-    List<String> chunk = new ArrayList<>();
-    List<Integer> wants = new ArrayList<>();
-    List<Long> credits = new ArrayList<>();
-    int chunkWant = 0;
-    for (int i = 0; i <= tenants.size() && (running || !stoppable); i++) {
-      if (i < tenants.size()) {
-        String tenant = tenants.get((start + i) % tenants.size());
+    int next = 0;
+    while (next < tenants.size() && (running || !stoppable)) {
+      List<Share> chunk = new ArrayList<>();
+      int chunkWant = 0;
+      while (next < tenants.size()) {
+        String tenant = tenants.get((start + next) % tenants.size());
         int weight = Math.max(1, Math.min(1000, weights.applyAsInt(new TenantId(tenant))));
-        long deficit = deficits.getOrDefault(tenant, 0L) + (long) quantum * weight;
-        int want = (int) Math.min(deficit, maxClaim);
-        if (chunk.isEmpty() || chunkWant + want <= maxClaim) {
-          // Two workers on one tenant would mostly claim rows whose keys the other holds, which the order check
-          // drops; a tenant another worker of this relay is serving waits for the next round.
-          if (busyTenants.add(tenant)) {
-            chunk.add(tenant);
-            wants.add(want);
-            credits.add(deficit);
-            chunkWant += want;
-          }
-          continue;
+        long credit = deficits.getOrDefault(tenant, 0L) + (long) quantum * weight;
+        int want = (int) Math.min(credit, maxClaim);
+        if (!chunk.isEmpty() && chunkWant + want > maxClaim) {
+          break; // this tenant starts the next chunk
         }
-        i--; // the chunk is full: serve it, then come back to this tenant
+        next++;
+        // Two workers on one tenant would mostly claim rows whose keys the other holds, which the order check
+        // drops; a tenant another worker of this relay is serving waits for the next round.
+        if (busyTenants.add(tenant)) {
+          chunk.add(new Share(tenant, want, credit));
+          chunkWant += want;
+        }
       }
       if (chunk.isEmpty()) {
         continue;
       }
       Map<String, Batch> batches;
       try {
-        batches = claimAndPublish(c, chunk, wants);
+        batches = claimAndPublish(c, chunk);
       } finally {
-        busyTenants.removeAll(chunk);
+        chunk.forEach(share -> busyTenants.remove(share.tenant()));
       }
-      for (int j = 0; j < chunk.size(); j++) {
-        String tenant = chunk.get(j);
-        Batch batch = batches.getOrDefault(tenant, Batch.NONE);
+      for (Share share : chunk) {
+        Batch batch = batches.getOrDefault(share.tenant(), Batch.NONE);
         published += batch.published;
-        if (batch.claimed < wants.get(j)) {
-          deficits.remove(tenant);   // drained: an empty queue keeps no credit (deficit round robin)
+        if (batch.claimed < share.want()) {
+          deficits.remove(share.tenant());   // drained: an empty queue keeps no credit (deficit round robin)
         } else {
-          deficits.put(tenant, Math.max(0, credits.get(j) - batch.claimed));
+          deficits.put(share.tenant(), Math.max(0, share.credit() - batch.claimed));
         }
       }
-      chunk.clear();
-      wants.clear();
-      credits.clear();
-      chunkWant = 0;
     }
-    busyTenants.removeAll(chunk); // a stop left a chunk unserved
     return published;
+  }
+
+  /** A tenant's place in a chunk: the rows it may claim this round, and its deficit before the claim. */
+  private record Share(String tenant, int want, long credit) {
   }
 
   private List<String> discover(Connection c) throws SQLException {
@@ -435,12 +430,12 @@ public final class OutboxRelay implements AutoCloseable {
     static final Batch NONE = new Batch(0, 0);
   }
 
-  /** Claims up to {@code limits} rows of each of {@code tenants} in one transaction, publishes them, commits. */
-  private Map<String, Batch> claimAndPublish(Connection c, List<String> tenants, List<Integer> limits)
+  /** Claims up to each share's rows of its tenant in one transaction, publishes them tenant by tenant, commits. */
+  private Map<String, Batch> claimAndPublish(Connection c, List<Share> chunk)
       throws SQLException, InterruptedException {
     boolean done = false;
     try {
-      Map<String, List<Row>> claimed = claim(c, tenants, limits);
+      Map<String, List<Row>> claimed = claim(c, chunk);
       if (claimed.isEmpty()) {
         c.commit();
         done = true;
@@ -516,13 +511,12 @@ public final class OutboxRelay implements AutoCloseable {
     return published;
   }
 
-  /** The claimed rows by tenant, tenants in the order asked, rows in id order. */
-  private Map<String, List<Row>> claim(Connection c, List<String> tenants, List<Integer> limits)
-      throws SQLException {
+  /** The claimed rows by tenant, tenants in the order of the chunk, rows in id order. */
+  private Map<String, List<Row>> claim(Connection c, List<Share> chunk) throws SQLException {
     Map<String, List<Row>> rows = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(claimSql)) {
-      ps.setArray(1, c.createArrayOf("text", tenants.toArray()));
-      ps.setArray(2, c.createArrayOf("integer", limits.toArray()));
+      ps.setArray(1, c.createArrayOf("text", chunk.stream().map(Share::tenant).toArray()));
+      ps.setArray(2, c.createArrayOf("integer", chunk.stream().map(Share::want).toArray()));
       ps.setString(3, "tenancy-outbox:" + schema.outboxTable() + ":");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

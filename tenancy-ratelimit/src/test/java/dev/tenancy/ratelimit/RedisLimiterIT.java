@@ -114,9 +114,13 @@ class RedisLimiterIT {
       }
     });
     try (StatefulRedisConnection<String, String> connection = counted.connect()) {
+      // 5 per 10 s: the denial's retry-after is about 2 s, well beyond what 1,000 decisions take on a busy machine,
+      // and remembered for all of it (retryInterval 3 s).
       RateLimitPlans plans = RateLimitPlans.of(TestPlans.EVERYONE,
-          RateLimitPlan.of("std", 5, Duration.ofSeconds(1)).withSubjectQuota(1, Duration.ofHours(1)));
-      TenantRateLimiter limiter = limiter(connection, plans);
+          RateLimitPlan.of("std", 5, Duration.ofSeconds(10)).withSubjectQuota(1, Duration.ofHours(1)));
+      TenantRateLimiter limiter = TenantRateLimiter.builder().plans(plans).redis(connection)
+          .keyPrefix(redis.key("rl:")).failurePolicy(FailurePolicy.FAIL_CLOSED).timeout(Duration.ofSeconds(2))
+          .retryInterval(Duration.ofSeconds(3)).build();
       TenantId flood = TenantId.of("flood");
       for (int i = 0; i < 5; i++) {
         assertThat(limiter.decide(flood).allowed()).isTrue();
